@@ -1,0 +1,44 @@
+/**
+ * Images kept as bytes, so that a whole data set fits in memory; batches become float tensors
+ * only when they are used.
+ */
+export interface ImageSet {
+  /** Pixels in [0, 255], NHWC, row-major: image i starts at i·H·W·C. */
+  images: Uint8Array;
+  /** Class index of each image, [count]. */
+  labels: Int32Array;
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  /** Human-readable name of each class index, e.g. "T-shirt/top". */
+  classNames: readonly string[];
+}
+
+export type Split = 'train' | 'test';
+
+/** A data set as a component creates it: where its files are and how to read each split. */
+export interface DatasetSource {
+  readonly classNames: readonly string[];
+  /** [H, W, C] of every image. */
+  readonly imageShape: readonly [number, number, number];
+  /** Finds (and if allowed, downloads) the files, checks them, and reads one split. */
+  load(split: Split): Promise<ImageSet>;
+}
+
+/** What a protocol hands to training and evaluation. */
+export interface EvaluationSplits {
+  /** Images to train on. */
+  train: ImageSet;
+  /** Images to score. */
+  test: ImageSet;
+  /** 1 where `test` image i is normal (in-distribution), 0 where it is anomalous, [test.count]. */
+  testIsNormal: Uint8Array;
+  /** One line for reports, e.g. `one-class: normal = 0 (T-shirt/top)`. */
+  description: string;
+}
+
+/** A protocol: one-class, unlabelled multi-class, labelled multi-class. */
+export interface EvaluationProtocol {
+  prepare(dataset: DatasetSource): Promise<EvaluationSplits>;
+}

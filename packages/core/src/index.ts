@@ -1,0 +1,13 @@
+export * from './errors.js';
+export * from './shape.js';
+export * from './random.js';
+export * from './logger.js';
+export * from './backend.js';
+export * from './registry.js';
+export * from './ids.js';
+export * from './contracts/transform.js';
+export * from './contracts/network.js';
+export * from './contracts/loss.js';
+export * from './contracts/score.js';
+export * from './contracts/data.js';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Variable } from '@tensorflow/tfjs-core';

@@ -1,0 +1,76 @@
+import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from 'pure-rand';
+
+const TWO_TO_32 = 4294967296;
+
+/**
+ * A seedable source of random numbers (xoroshiro128+ from pure-rand). The same seed gives the
+ * same sequence on every machine, and `getState` / `fromState` let a checkpoint resume the
+ * sequence exactly.
+ */
+export class RandomSource {
+  private constructor(private generator: RandomGenerator) {}
+
+  static fromSeed(seed: number): RandomSource {
+    return new RandomSource(xoroshiro128plus(seed | 0));
+  }
+
+  static fromState(state: readonly number[]): RandomSource {
+    return new RandomSource(xoroshiro128plus.fromState(state));
+  }
+
+  /** The generator state; `RandomSource.fromState(state)` continues the same sequence. */
+  getState(): number[] {
+    return [...this.generator.getState()];
+  }
+
+  /** A uniform draw from [0, 1) with 32 bits of resolution. */
+  uniform(): number {
+    return (this.generator.unsafeNext() >>> 0) / TWO_TO_32;
+  }
+
+  /** A uniform draw from [low, high). */
+  uniformBetween(low: number, high: number): number {
+    return low + (high - low) * this.uniform();
+  }
+
+  /** A uniform integer from [min, max], both included. */
+  integer(min: number, max: number): number {
+    return unsafeUniformIntDistribution(min, max, this.generator);
+  }
+
+  /** True with probability `p`. */
+  bernoulli(p: number): boolean {
+    return this.uniform() < p;
+  }
+
+  /** A standard normal draw (Box-Muller). */
+  normal(): number {
+    const u = 1 - this.uniform(); // in (0, 1], so the logarithm is finite
+    const v = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A seed for TensorFlow.js initialisers and random ops, in [0, 2^31). */
+  nextSeed(): number {
+    return this.generator.unsafeNext() >>> 1;
+  }
+
+  /** Shuffles `values` in place (Fisher-Yates) and returns it. */
+  shuffle<T extends { length: number; [index: number]: unknown }>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = this.integer(0, i);
+      const swap = values[i];
+      values[i] = values[j];
+      values[j] = swap;
+    }
+    return values;
+  }
+
+  /**
+   * An independent stream seeded from this one, for a consumer whose number of draws must not
+   * shift the draws of others (data order versus augmentation, say).
+   */
+  fork(): RandomSource {
+    return RandomSource.fromSeed(this.nextSeed());
+  }
+}
