@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { registerGradients } from './gradients.js';
 import type { Logger } from './logger.js';
 
 /** Backend names accepted by the spec's `backend:` key and `--backend`. */
@@ -26,6 +27,7 @@ export interface BackendSelection {
  * backend could not be used.
  */
 export async function setupBackend(choice: BackendChoice, logger: Logger): Promise<BackendSelection> {
+  await registerGradients();
   if (choice !== 'auto') {
     const tfjsName = await activate(choice);
     return { choice, tfjsName, skipped: [] };

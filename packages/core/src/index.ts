@@ -3,6 +3,7 @@ export * from './shape.js';
 export * from './random.js';
 export * from './logger.js';
 export * from './backend.js';
+export * from './gradients.js';
 export * from './registry.js';
 export * from './ids.js';
 export * from './contracts/transform.js';

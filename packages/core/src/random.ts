@@ -11,7 +11,9 @@ export class RandomSource {
   private constructor(private generator: RandomGenerator) {}
 
   static fromSeed(seed: number): RandomSource {
-    return new RandomSource(xoroshiro128plus(seed | 0));
+    // pure-rand seeds xoroshiro128+ almost directly from the integer, so seeds 2k and 2k + 1
+    // would start with the same draw. Mixing first gives nearby seeds unrelated streams.
+    return new RandomSource(xoroshiro128plus(mixSeed(seed)));
   }
 
   static fromState(state: readonly number[]): RandomSource {
@@ -73,4 +75,15 @@ export class RandomSource {
   fork(): RandomSource {
     return RandomSource.fromSeed(this.nextSeed());
   }
+}
+
+/** The 32-bit finaliser of MurmurHash3: a bijection that spreads nearby integers far apart. */
+function mixSeed(seed: number): number {
+  let h = seed | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
 }

@@ -1,5 +1,32 @@
-import type { ComponentRegistry, Logger } from '@csi/core';
-import type { ExperimentSpec } from '../spec/types.js';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  DataError,
+  RandomSource,
+  RunError,
+  SpecError,
+  setupBackend,
+  type ComponentContext,
+  type ComponentInstances,
+  type ComponentKind,
+  type ComponentRegistry,
+  type ImageSet,
+  type Logger,
+  type Network,
+  type ShiftTransform,
+} from '@csi/core';
+import { defaultCacheDir, limitImages, limitTestImages } from '@csi/datasets';
+import { composeShifts, identityShift } from '@csi/transforms';
+import { createOptimizer } from '../optim/index.js';
+import type { ComponentRef, ExperimentSpec } from '../spec/types.js';
+import { loadCheckpoint, type Checkpoint } from './checkpoint.js';
+import { extractFeatureBank } from './features.js';
+import { ProgressReporter, formatDuration } from './progress.js';
+import { writeRunResults } from './results.js';
+import { trainNetwork, type EpochRecord, type WeightedLoss } from './train.js';
+import type { ViewPipeline } from './views.js';
 
 /** Everything `csi run` and `csi eval` hand to the experiment once the spec is valid. */
 export interface ExperimentRequest {
@@ -16,6 +43,8 @@ export interface ExperimentRequest {
   /** For `csi eval`: score this saved model instead of training. */
   checkpointDir?: string;
   logger: Logger;
+  /** Where progress bars and plain progress lines go; stderr by default. */
+  progressStream?: NodeJS.WriteStream;
 }
 
 /** What a finished run reports back to the command line. */
@@ -24,8 +53,210 @@ export interface ExperimentResult {
   metrics: Record<string, number>;
 }
 
-/** Trains (unless `checkpointDir` is given) and scores, writing the run folder. */
+/**
+ * Trains (unless `checkpointDir` is given) and scores, writing the run folder: the resolved spec,
+ * the log, a checkpoint after every epoch, metrics.json, scores.csv and report.md.
+ */
 export async function runExperiment(request: ExperimentRequest): Promise<ExperimentResult> {
-  // TODO: training loop and evaluation, being written in this change. Remove this stub then.
-  throw new Error(`runExperiment is not built yet (spec ${request.specFile})`);
+  const { spec, registry, logger } = request;
+  const started = Date.now();
+  const runDir = resolve(request.outDir ?? join(spec.outputDir, spec.name, timestamp()));
+  prepareRunDir(runDir);
+  const specHash = createHash('sha256').update(request.resolvedSpecYaml).digest('hex');
+  const progress = new ProgressReporter(request.progressStream ?? process.stderr);
+
+  const backend = await setupBackend(spec.backend, logger);
+  logger.info({ runDir, backend: backend.choice, spec: request.specFile }, 'run started');
+
+  const context: ComponentContext = { logger, cacheDir: defaultCacheDir() };
+  const dataset = createComponent(registry, 'dataset', spec.data.dataset, context, 'data.dataset');
+  const protocol = createComponent(registry, 'protocol', spec.protocol, context, 'protocol');
+  const splits = await protocol.prepare(dataset);
+  const dataRandom = RandomSource.fromSeed(spec.seed).fork();
+  const train = limitImages(splits.train, spec.data.maxTrainImages, dataRandom);
+  const limitedTest = limitTestImages(splits.test, splits.testIsNormal, spec.data.maxTestImages, dataRandom);
+  const testCapped = { set: limitedTest.test, isNormal: limitedTest.testIsNormal };
+  checkDataFitsSpec(spec, train, testCapped.set);
+  logger.info({ protocol: splits.description, trainImages: train.count, testImages: testCapped.set.count }, 'data ready');
+
+  const shifts = spec.train.shift.map((ref, i) => createComponent(registry, 'shift', ref, context, `train.shift[${i}]`));
+  const shift: ShiftTransform = shifts.length === 0 ? identityShift : shifts.length === 1 ? shifts[0]! : composeShifts(shifts);
+  const pipeline: ViewPipeline = {
+    shift,
+    align: spec.train.align.map((ref, i) => createComponent(registry, 'augmentation', ref, context, `train.align[${i}]`)),
+  };
+  const losses: WeightedLoss[] = spec.train.loss.map((ref, i) => ({
+    name: ref.name,
+    weight: ref.weight,
+    term: createComponent(registry, 'loss', ref, context, `train.loss[${i}]`),
+  }));
+
+  const builder = createComponent(registry, 'backbone', spec.model.backbone, context, 'model.backbone');
+  const network = builder.build({
+    imageShape: [train.height, train.width, train.channels],
+    numShifts: shift.numShifts,
+    projectionSize: spec.model.projectionSize,
+    random: RandomSource.fromSeed(spec.seed),
+  });
+
+  try {
+    let history: EpochRecord[];
+    if (request.checkpointDir) {
+      const checkpoint = requireCheckpoint(request.checkpointDir);
+      restoreWeights(network, checkpoint);
+      history = checkpoint.history;
+      logger.info({ checkpoint: request.checkpointDir, epoch: checkpoint.epoch }, 'checkpoint loaded for evaluation');
+    } else {
+      const optimizer = createOptimizer(spec.train.optimizer);
+      let resumeFrom: Checkpoint | undefined;
+      if (request.resume) {
+        resumeFrom = loadCheckpoint(runDir);
+        if (resumeFrom) {
+          if (resumeFrom.specHash !== specHash) {
+            throw new RunError(
+              `cannot resume ${runDir}: its checkpoint was made with a different resolved spec. ` +
+                'Resume with the same spec and --set values, or start a new run without --resume.',
+            );
+          }
+          restoreWeights(network, resumeFrom);
+          const state = toTensorMap(resumeFrom.optimizerState);
+          optimizer.setState(state);
+          tf.dispose([...state.values()]);
+          logger.info({ epoch: resumeFrom.epoch, step: resumeFrom.step }, 'resuming from checkpoint');
+        }
+      }
+      history = trainNetwork({
+        spec, network, pipeline, losses, optimizer, train, runDir, specHash, logger, progress,
+        ...(resumeFrom ? { resumeFrom } : {}),
+      });
+      optimizer.dispose();
+    }
+
+    const evalPipeline = ensemblePipeline(spec, registry, context, shift);
+    const extraction = { batchSize: spec.eval.batchSize, samples: spec.eval.ensemble.samples, random: RandomSource.fromSeed(spec.seed + 1) };
+    const trainBank = extractFeatureBank(network, train, evalPipeline, extraction, progress, 'features (train)');
+    const testBank = extractFeatureBank(network, testCapped.set, evalPipeline, extraction, progress, 'features (test)');
+
+    const score = createComponent(registry, 'score', spec.eval.score, context, 'eval.score');
+    score.fit(trainBank);
+    const scores = score.score(testBank);
+    score.dispose();
+    tf.dispose([trainBank.projections, trainBank.shiftLogits, testBank.projections, testBank.shiftLogits]);
+
+    const metrics: Record<string, number> = {};
+    for (const [i, name] of spec.eval.metrics.entries()) {
+      const metric = createComponent(registry, 'metric', { name, options: {} }, context, `eval.metrics[${i}]`);
+      metrics[name] = metric.compute(scores, testCapped.isNormal);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    writeRunResults(runDir, {
+      spec,
+      resolvedSpecYaml: request.resolvedSpecYaml,
+      description: splits.description,
+      backend: backend.choice,
+      metrics,
+      history,
+      seconds,
+      test: testCapped.set,
+      isNormal: testCapped.isNormal,
+      scores,
+    });
+    logger.info({ ...metrics, seconds }, 'run finished');
+    progress.stop();
+    process.stderr.write(`run finished in ${formatDuration(seconds)}; results in ${runDir}\n`);
+    return { runDir, metrics };
+  } finally {
+    network.dispose();
+  }
+}
+
+function createComponent<K extends ComponentKind>(
+  registry: ComponentRegistry,
+  kind: K,
+  ref: ComponentRef,
+  context: ComponentContext,
+  path: string,
+): ComponentInstances[K] {
+  const entry = registry.require(kind, ref.name, path);
+  return entry.descriptor.create(ref.options, context) as ComponentInstances[K];
+}
+
+/**
+ * The pipeline of the test-time ensemble: the training augmentations with the crop scale fixed
+ * to `eval.ensemble.cropScale`, as in the authors' evaluation. Unused when samples = 1.
+ */
+function ensemblePipeline(
+  spec: ExperimentSpec,
+  registry: ComponentRegistry,
+  context: ComponentContext,
+  shift: ShiftTransform,
+): ViewPipeline {
+  const scale = spec.eval.ensemble.cropScale;
+  const align = spec.train.align.map((ref, i) => {
+    const options = ref.name === 'crop' ? { ...ref.options, scale: [scale, scale] } : ref.options;
+    return createComponent(registry, 'augmentation', { name: ref.name, options }, context, `train.align[${i}]`);
+  });
+  return { shift, align };
+}
+
+function prepareRunDir(runDir: string): void {
+  try {
+    mkdirSync(runDir, { recursive: true });
+    accessSync(runDir, constants.W_OK);
+  } catch (error) {
+    throw new RunError(
+      `cannot write the run folder ${runDir}: ${(error as Error).message}. Pass a writable folder with --out DIR or set outputDir in the spec.`,
+      { cause: error },
+    );
+  }
+}
+
+function checkDataFitsSpec(spec: ExperimentSpec, train: ImageSet, test: ImageSet): void {
+  if (train.count === 0) {
+    throw new DataError('the protocol selected no training images: check protocol.options.normalClasses');
+  }
+  if (spec.train.batchSize > train.count) {
+    throw new SpecError([
+      {
+        path: 'train.batchSize',
+        message: `batch size ${spec.train.batchSize} is larger than the ${train.count} training images; lower it to at most ${train.count}`,
+      },
+    ]);
+  }
+  if (test.count === 0) throw new DataError('the protocol selected no test images');
+}
+
+
+function requireCheckpoint(dir: string): Checkpoint {
+  const checkpoint = loadCheckpoint(dir);
+  if (!checkpoint) {
+    throw new RunError(`no checkpoint found in ${dir}: pass the run folder of a finished or interrupted run to --checkpoint`);
+  }
+  return checkpoint;
+}
+
+function restoreWeights(network: Network, checkpoint: Checkpoint): void {
+  const all = new Map([...network.trainableVariables, ...network.stateVariables]);
+  for (const [name, variable] of all) {
+    const stored = checkpoint.weights.get(name);
+    if (!stored) {
+      throw new RunError(`checkpoint has no weights for "${name}": it was made with another model.backbone; use the spec that made it`);
+    }
+    if (stored.shape.join('x') !== variable.shape.join('x')) {
+      throw new RunError(
+        `checkpoint weights "${name}" have shape [${stored.shape.join(', ')}] but the model needs [${variable.shape.join(', ')}]; use the spec that made the checkpoint`,
+      );
+    }
+    const value = tf.tensor(stored.values, stored.shape);
+    variable.assign(value);
+    value.dispose();
+  }
+}
+
+function toTensorMap(arrays: Checkpoint['optimizerState']): Map<string, tf.Tensor> {
+  return new Map([...arrays].map(([name, array]) => [name, tf.tensor(array.values, array.shape)]));
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
 }

@@ -1,0 +1,97 @@
+// Builds the oneDNN addon with node-gyp and records the outcome in build/status.json.
+// It always exits 0: a machine without oneDNN or a C++ compiler still gets a working package,
+// and registerNativeBackend() then reports the recorded reason.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findOneDnn } from './toolchain.mjs';
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const buildDir = path.join(packageDir, 'build');
+const addonPath = path.join(buildDir, 'Release', 'csi_native.node');
+const statusPath = path.join(buildDir, 'status.json');
+const INSTALL_HINT = 'Install oneDNN (`apt-get install libdnnl-dev`, or set DNNL_ROOT to a oneDNN install) ' +
+  'and a C++17 compiler, then run `pnpm --filter @csi/backend-native build`.';
+
+function writeStatus(status) {
+  mkdirSync(buildDir, { recursive: true });
+  writeFileSync(statusPath, `${JSON.stringify(status, null, 2)}\n`);
+  const summary = status.available
+    ? `native addon built (oneDNN ${status.oneDnnVersion}, ${status.maxThreads} threads)`
+    : `native addon not built: ${status.reason}`;
+  console.log(`@csi/backend-native: ${summary}`);
+}
+
+function lastLines(text, count) {
+  return text.trim().split('\n').slice(-count).join('\n');
+}
+
+// The first compiler errors say what went wrong; node-gyp's own closing lines do not.
+function compilerErrors(text) {
+  const errors = text.split('\n').filter((line) => /\berror\b/i.test(line) && !line.startsWith('gyp ERR!'));
+  return errors.length > 0 ? errors.slice(0, 8).join('\n') : lastLines(text, 25);
+}
+
+// node-gyp downloads Node headers unless told where they are; a Node installed from a distribution
+// package keeps them beside the binary (/usr/bin/node -> /usr/include/node), and the download
+// fails on machines without network access.
+function nodeHeaderArguments() {
+  if (process.env.npm_config_nodedir) return [];
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+}
+
+function build() {
+  const oneDnn = findOneDnn();
+  if (oneDnn.missing) {
+    writeStatus({ available: false, reason: oneDnn.missing, fix: INSTALL_HINT });
+    return;
+  }
+
+  const require = createRequire(import.meta.url);
+  let nodeGyp;
+  try {
+    nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+  } catch (error) {
+    writeStatus({ available: false, reason: `node-gyp is not installed: ${error.message}`, fix: INSTALL_HINT });
+    return;
+  }
+  const jobs = String(os.availableParallelism?.() ?? os.cpus().length);
+  const compile = spawnSync(
+    process.execPath,
+    [nodeGyp, 'rebuild', `--jobs=${jobs}`, ...nodeHeaderArguments()],
+    { cwd: packageDir, encoding: 'utf8', env: process.env },
+  );
+  if (compile.status !== 0) {
+    const output = `${compile.stdout ?? ''}\n${compile.stderr ?? ''}\n${compile.error?.message ?? ''}`;
+    writeStatus({
+      available: false,
+      reason: `node-gyp failed (exit ${compile.status}):\n${compilerErrors(output)}`,
+      fix: INSTALL_HINT,
+    });
+    return;
+  }
+
+  // Load the addon in a child process: a missing shared library or an unsupported CPU then
+  // shows up here, with its message, instead of at the first training step.
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(addonPath)}).describeRuntime()))`],
+    { encoding: 'utf8' },
+  );
+  if (probe.status !== 0) {
+    writeStatus({
+      available: false,
+      reason: `the addon was built but failed to load: ${lastLines(probe.stderr ?? '', 10)}`,
+      fix: INSTALL_HINT,
+    });
+    return;
+  }
+  const runtime = JSON.parse(probe.stdout);
+  writeStatus({ available: true, oneDnnVersion: runtime.oneDnnVersion, maxThreads: runtime.maxThreads });
+}
+
+build();

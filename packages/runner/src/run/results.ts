@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import type { ImageSet } from '@csi/core';
+import type { ExperimentSpec } from '../spec/types.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { EpochRecord } from './train.js';
+
+export interface RunResults {
+  spec: ExperimentSpec;
+  resolvedSpecYaml: string;
+  description: string;
+  backend: string;
+  metrics: Record<string, number>;
+  history: EpochRecord[];
+  seconds: number;
+  test: ImageSet;
+  isNormal: Uint8Array;
+  /** One detection score per test image; larger = more normal. */
+  scores: Float32Array;
+}
+
+/**
+ * Writes spec.yaml, metrics.json, scores.csv and report.md into the run folder. Each file is
+ * replaced atomically, and metrics.json is written last, so its presence marks a finished run.
+ */
+export function writeRunResults(runDir: string, results: RunResults): void {
+  writeFileAtomic(join(runDir, 'spec.yaml'), results.resolvedSpecYaml);
+  writeFileAtomic(join(runDir, 'scores.csv'), formatScoresCsv(results));
+  writeFileAtomic(join(runDir, 'report.md'), formatReport(results));
+  const metricsJson = {
+    name: results.spec.name,
+    seed: results.spec.seed,
+    protocol: results.description,
+    backend: results.backend,
+    score: results.spec.eval.score.name,
+    trainImages: undefined as number | undefined,
+    testImages: results.test.count,
+    seconds: Math.round(results.seconds * 10) / 10,
+    metrics: results.metrics,
+    history: results.history,
+  };
+  delete metricsJson.trainImages;
+  writeFileAtomic(join(runDir, 'metrics.json'), `${JSON.stringify(metricsJson, null, 2)}\n`);
+}
+
+function formatScoresCsv(results: RunResults): string {
+  const lines = ['index,label,class_name,is_normal,score'];
+  for (let i = 0; i < results.test.count; i++) {
+    const label = results.test.labels[i]!;
+    const className = results.test.classNames[label] ?? String(label);
+    lines.push([i, label, escapeCsv(className), results.isNormal[i], results.scores[i]].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Quotes a CSV field when it contains a comma, quote or line break (RFC 4180), and defuses spreadsheet formulas. */
+export function escapeCsv(value: string): string {
+  const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
+}
+
+function formatReport(results: RunResults): string {
+  const metricRows = Object.entries(results.metrics).map(([name, value]) => `| ${name} | ${value.toFixed(4)} |`);
+  const lossKeys = [...new Set(results.history.flatMap((record) => Object.keys(record)))].filter((key) => key !== 'epoch');
+  const historyRows = results.history.map(
+    (record) => `| ${record.epoch} | ${lossKeys.map((key) => (record[key] ?? NaN).toFixed(4)).join(' | ')} |`,
+  );
+  return [
+    `# ${results.spec.name}`,
+    '',
+    `- protocol: ${results.description}`,
+    `- score: ${results.spec.eval.score.name}; test images: ${results.test.count}`,
+    `- backend: ${results.backend}; seed: ${results.spec.seed}; wall time: ${results.seconds.toFixed(0)} s`,
+    '',
+    '| metric | value |',
+    '| --- | --- |',
+    ...metricRows,
+    '',
+    '## Training',
+    '',
+    `| epoch | ${lossKeys.join(' | ')} |`,
+    `| --- | ${lossKeys.map(() => '---').join(' | ')} |`,
+    ...historyRows,
+    '',
+  ].join('\n');
+}

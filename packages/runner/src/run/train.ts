@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageSet, LossTerm, Logger, Network, Scalar, Tensor } from '@csi/core';
+import { RunError, type RandomSource } from '@csi/core';
+import { createEpochRandom, iterateBatches, toImageTensor } from '@csi/datasets';
+import { learningRateAt, type Optimizer } from '../optim/index.js';
+import type { ExperimentSpec } from '../spec/types.js';
+import { saveCheckpoint, type Checkpoint, type StoredArray } from './checkpoint.js';
+import type { ProgressReporter } from './progress.js';
+import { stackViews, type ViewPipeline } from './views.js';
+
+/** Soft-augmented views per (image, shift): the positive pair of contrastive training. */
+const VIEWS_PER_IMAGE = 2;
+
+/** A loss term of the spec, ready to compute. */
+export interface WeightedLoss {
+  name: string;
+  weight: number;
+  term: LossTerm;
+}
+
+export interface TrainingSetup {
+  spec: ExperimentSpec;
+  network: Network;
+  pipeline: ViewPipeline;
+  losses: readonly WeightedLoss[];
+  optimizer: Optimizer;
+  train: ImageSet;
+  runDir: string;
+  specHash: string;
+  logger: Logger;
+  progress: ProgressReporter;
+  /** Continue after this checkpoint's epoch; its weights are already loaded. */
+  resumeFrom?: Checkpoint;
+}
+
+/** Per-epoch means of each loss term and the total, as written to metrics.json. */
+export type EpochRecord = Record<string, number>;
+
+/**
+ * Trains for the spec's epochs, writing a checkpoint after each one. Every epoch draws its data
+ * order and augmentations from a source seeded by (seed, epoch), so a run resumed from the
+ * checkpoint of epoch e continues exactly as the uninterrupted run would.
+ */
+export function trainNetwork(setup: TrainingSetup): EpochRecord[] {
+  const { spec, network, train, logger, progress } = setup;
+  const stepsPerEpoch = Math.floor(train.count / spec.train.batchSize);
+  const history: EpochRecord[] = [...(setup.resumeFrom?.history ?? [])];
+  let step = setup.resumeFrom?.step ?? 0;
+  const firstEpoch = setup.resumeFrom?.epoch ?? 0;
+  const variables = [...network.trainableVariables.values()];
+
+  logger.info({ epochs: spec.train.epochs, firstEpoch, stepsPerEpoch, images: train.count }, 'training started');
+  for (let epoch = firstEpoch; epoch < spec.train.epochs; epoch++) {
+    const epochRandom = createEpochRandom(spec.seed, epoch);
+    const dataRandom = epochRandom.fork();
+    const augmentRandom = epochRandom.fork();
+    const sums: Record<string, number> = {};
+    const started = Date.now();
+    let stepInEpoch = 0;
+
+    progress.start(`epoch ${epoch + 1}/${spec.train.epochs}`, stepsPerEpoch * spec.train.batchSize, 'images');
+    for (const indices of iterateBatches(train, spec.train.batchSize, dataRandom, { dropLast: true })) {
+      const learningRate = learningRateAt(epoch + stepInEpoch / stepsPerEpoch, {
+        baseLr: spec.train.optimizer.learningRate,
+        warmupEpochs: spec.train.schedule.warmupEpochs,
+        warmupMultiplier: spec.train.schedule.warmupMultiplier,
+        totalEpochs: spec.train.epochs,
+      });
+      const values = runStep(setup, indices, augmentRandom, learningRate, variables);
+      checkFinite(values, step, epoch, setup.runDir);
+
+      for (const [key, value] of Object.entries(values)) sums[key] = (sums[key] ?? 0) + value;
+      step++;
+      stepInEpoch++;
+      logger.debug({ epoch: epoch + 1, step, learningRate, ...values }, 'step');
+      progress.update(stepInEpoch * spec.train.batchSize, { ...roundAll(values), lr: learningRate.toExponential(2) });
+    }
+    progress.stop();
+
+    const record: EpochRecord = { epoch: epoch + 1 };
+    for (const [key, sum] of Object.entries(sums)) record[key] = sum / Math.max(1, stepInEpoch);
+    record.imagesPerSecond = (stepInEpoch * spec.train.batchSize) / ((Date.now() - started) / 1000);
+    history.push(record);
+    logger.info(record, 'epoch finished');
+
+    saveCheckpoint(setup.runDir, {
+      epoch: epoch + 1,
+      step,
+      randomState: epochRandom.getState(),
+      specHash: setup.specHash,
+      weights: readVariables(new Map([...network.trainableVariables, ...network.stateVariables])),
+      optimizerState: readAndDispose(setup.optimizer.getState()),
+      history,
+    });
+  }
+  logger.info({ steps: step }, 'training finished');
+  return history;
+}
+
+/** One optimiser step. Returns each loss term's value and the weighted total. */
+function runStep(
+  setup: TrainingSetup,
+  indices: Int32Array,
+  augmentRandom: RandomSource,
+  learningRate: number,
+  variables: tf.Variable[],
+): Record<string, number> {
+  const { network, losses } = setup;
+  const images = toImageTensor(setup.train, indices);
+  const { views, layout } = stackViews(images, setup.pipeline, VIEWS_PER_IMAGE, augmentRandom);
+  images.dispose();
+
+  const terms: Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const outputs = network.apply(views, true);
+    let total: Scalar = tf.scalar(0);
+    for (const loss of losses) {
+      const term = loss.term.compute(outputs, layout);
+      terms.push(tf.keep(term));
+      total = tf.add(total, tf.mul(term, loss.weight));
+    }
+    return total;
+  }, variables);
+  views.dispose();
+
+  const gradsByName = new Map<string, Tensor>();
+  for (const [name, variable] of network.trainableVariables) {
+    const grad = grads[variable.name];
+    if (grad) gradsByName.set(name, grad);
+  }
+  setup.optimizer.applyGradients(gradsByName, network.trainableVariables as Map<string, tf.Variable>, learningRate);
+  tf.dispose(grads);
+
+  const values: Record<string, number> = { loss: value.dataSync()[0]! };
+  losses.forEach((loss, i) => {
+    values[lossKey(loss.name)] = terms[i]!.dataSync()[0]!;
+  });
+  value.dispose();
+  tf.dispose(terms);
+  return values;
+}
+
+/** `con-si` → `lossConSi`, the field name of that term in logs and metrics. */
+export function lossKey(name: string): string {
+  return `loss${name.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase())}`;
+}
+
+function checkFinite(values: Record<string, number>, step: number, epoch: number, runDir: string): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (!Number.isFinite(value)) {
+      throw new RunError(
+        `${key} is ${value} at step ${step + 1} (epoch ${epoch + 1}); training stopped. ` +
+          `The last good checkpoint (if any) is kept in ${runDir}. ` +
+          'Lower train.optimizer.learningRate or check the data for invalid pixels, then run again.',
+      );
+    }
+  }
+}
+
+function roundAll(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Math.round(value * 1e4) / 1e4]));
+}
+
+export function readVariables(variables: ReadonlyMap<string, Tensor>): Map<string, StoredArray> {
+  return readTensors(variables);
+}
+
+function readAndDispose(tensors: Map<string, Tensor>): Map<string, StoredArray> {
+  const stored = readTensors(tensors);
+  tf.dispose([...tensors.values()]);
+  return stored;
+}
+
+function readTensors(tensors: ReadonlyMap<string, Tensor>): Map<string, StoredArray> {
+  const stored = new Map<string, StoredArray>();
+  for (const [name, tensor] of tensors) {
+    stored.set(name, { shape: [...tensor.shape], values: Float32Array.from(tensor.dataSync()) });
+  }
+  return stored;
+}
