@@ -8,7 +8,8 @@
         "native/conv2d.cc",
         "native/matmul.cc",
         "native/elementwise.cc",
-        "native/reduction.cc"
+        "native/reduction.cc",
+        "native/batch_norm_training.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -21,7 +21,10 @@ export function seededValues(count, seed) {
  * Creates the network's variables on the active backend. widths: channels of the 4 stages
  * (ResNet-18 has 64/128/256/512; 16/32/64/128 is width multiplier 0.25).
  */
-export function createResNet(tf, { widths = [16, 32, 64, 128], inChannels = 1, projectionSize = 128, numShifts = 4 } = {}) {
+export function createResNet(
+  tf,
+  { widths = [16, 32, 64, 128], inChannels = 1, projectionSize = 128, numShifts = 4, batchNormTraining = null } = {},
+) {
   let seed = 1;
   const variables = [];
   const variable = (shape, scale) => {
@@ -68,21 +71,27 @@ export function createResNet(tf, { widths = [16, 32, 64, 128], inChannels = 1, p
     const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
     return tf.conv2d(padded, layer.kernel, layer.stride, 'valid');
   };
-  const applyConvBatchNorm = (x, unit) => {
+  // With `batchNormTraining` (from @csi/backend-native) the normalisation, the shortcut add and the
+  // relu run as one fused op; without it, as the standard ops the backbone uses.
+  const applyConvBatchNorm = (x, unit, activation = 'linear', residual = undefined) => {
     const y = applyConv(x, unit.conv);
+    if (batchNormTraining) {
+      return batchNormTraining(y, unit.bn.gamma, unit.bn.beta, { epsilon: 1e-5, activation, residual }).y;
+    }
     const { mean, variance } = tf.moments(y, [0, 1, 2]);
-    return tf.batchNorm(y, mean, variance, unit.bn.beta, unit.bn.gamma, 1e-5);
+    let normalised = tf.batchNorm(y, mean, variance, unit.bn.beta, unit.bn.gamma, 1e-5);
+    if (residual) normalised = tf.add(normalised, residual);
+    return activation === 'relu' ? tf.relu(normalised) : normalised;
   };
 
   /** images [V, H, W, C] -> { features [V, D], projections [V, P], shiftLogits [V, K] }. */
   const forward = (images) => {
-    let x = tf.relu(applyConvBatchNorm(images, stem));
+    let x = applyConvBatchNorm(images, stem, 'relu');
     for (const blocks of stages) {
       for (const block of blocks) {
-        const hidden = tf.relu(applyConvBatchNorm(x, block.first));
-        const residual = applyConvBatchNorm(hidden, block.second);
+        const hidden = applyConvBatchNorm(x, block.first, 'relu');
         const shortcut = block.shortcut ? applyConvBatchNorm(x, block.shortcut) : x;
-        x = tf.relu(tf.add(residual, shortcut));
+        x = applyConvBatchNorm(hidden, block.second, 'relu', shortcut);
       }
     }
     const features = tf.mean(x, [1, 2]);

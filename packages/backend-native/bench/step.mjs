@@ -6,6 +6,8 @@
 //
 // --backend native | wasm | cpu (cpu only for small runs: it needs minutes per step at batch 256).
 // --width 16 gives stages 16/32/64/128; --width 32 gives 32/64/128/256.
+// --batch-norm standard (tf.moments + tf.batchNorm, as @csi/backbone does) | fused
+// (batchNormTraining from this package; native only).
 // Prints one JSON line with images per second, after the human-readable lines.
 import { createRequire, register } from 'node:module';
 import path from 'node:path';
@@ -23,6 +25,7 @@ const { values: options } = parseArgs({
     warmup: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     threads: { type: 'string' },
+    'batch-norm': { type: 'string', default: 'standard' },
   },
 });
 const width = Number(options.width);
@@ -39,7 +42,14 @@ const backendName = await activateBackend(options.backend);
 console.log(`backend ${backendName}: width ${width} (stages ${[1, 2, 4, 8].map((m) => m * width).join('/')}), ` +
   `batch ${batch} views of ${imageSize}x${imageSize}x1`);
 
-const model = createResNet(tf, { widths: [1, 2, 4, 8].map((m) => m * width) });
+let batchNormTraining = null;
+if (options['batch-norm'] === 'fused') {
+  ({ batchNormTraining } = await import(path.join(packageDir, 'dist', 'index.js')));
+} else if (options['batch-norm'] !== 'standard') {
+  throw new Error(`unknown --batch-norm "${options['batch-norm']}"; expected standard or fused`);
+}
+console.log(`batch norm: ${options['batch-norm']}`);
+const model = createResNet(tf, { widths: [1, 2, 4, 8].map((m) => m * width), batchNormTraining });
 const images = tf.tensor4d(seededValues(batch * imageSize * imageSize, 99), [batch, imageSize, imageSize, 1]);
 const optimizer = tf.train.momentum(0.01, 0.9);
 
@@ -71,7 +81,7 @@ try {
 if (options.profile && trainError === null) await profileStep();
 
 console.log(JSON.stringify({
-  backend: backendName, width, batch, imageSize,
+  backend: backendName, batchNorm: options['batch-norm'], width, batch, imageSize,
   forwardImagesPerSecond: round(forwardRate), trainImagesPerSecond: trainRate === null ? null : round(trainRate),
   trainError, lastLoss, tensorsAlive: tf.memory().numTensors,
 }));

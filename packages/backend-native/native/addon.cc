@@ -42,6 +42,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   registerMatMul(env, exports);
   registerElementwise(env, exports);
   registerReduction(env, exports);
+  registerBatchNormTraining(env, exports);
   return exports;
 }
 

@@ -114,6 +114,7 @@ void registerConvolution(Napi::Env env, Napi::Object exports);
 void registerMatMul(Napi::Env env, Napi::Object exports);
 void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerReduction(Napi::Env env, Napi::Object exports);
+void registerBatchNormTraining(Napi::Env env, Napi::Object exports);
 
 // Drops every cached primitive (conv and matmul); used by tests and by clearCaches().
 void clearConvolutionCache();

@@ -44,6 +44,17 @@ export interface NativeAddon {
     x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
     scale: Float32Array | null, out: Float32Array, channels: number, epsilon: number,
   ): void;
+  batchNormStatistics(x: Float32Array, mean: Float32Array, variance: Float32Array, channels: number): void;
+  batchNormForward(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null,
+    beta: Float32Array | null, residual: Float32Array | null, y: Float32Array, channels: number,
+    epsilon: number, relu: boolean,
+  ): void;
+  batchNormBackward(
+    dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null,
+    y: Float32Array | null, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    dResidual: Float32Array | null, channels: number, epsilon: number,
+  ): void;
   reduce(
     opCode: number, x: Float32Array, out: Float32Array, outer: number, reduceSize: number,
     inner: number, scale: number,

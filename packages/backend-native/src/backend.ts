@@ -4,6 +4,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
 import { batchNormConfig } from './kernels/batch-norm.js';
+import { batchNormTrainingConfigs } from './kernels/batch-norm-training.js';
 import { binaryConfigs } from './kernels/binary.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
@@ -18,7 +19,10 @@ import type { NativeKernelArgs, NativeKernelConfig } from './native-kernel.js';
 /** The name under which the backend is registered with TensorFlow.js. */
 export const NATIVE_BACKEND_NAME = 'native';
 
-/** Kernels that run in the addon; every other kernel is the cpu backend's. */
+/**
+ * Kernels that run in the addon: overrides of cpu kernels, and the batchNormTraining kernels that
+ * exist only here. Every other kernel is the cpu backend's.
+ */
 export const NATIVE_KERNELS: readonly NativeKernelConfig[] = [
   conv2dConfig,
   fusedConv2dConfig,
@@ -34,6 +38,7 @@ export const NATIVE_KERNELS: readonly NativeKernelConfig[] = [
   ...binaryConfigs,
   ...unaryConfigs,
   ...reduceConfigs,
+  ...batchNormTrainingConfigs,
 ];
 
 /**

@@ -3,6 +3,9 @@ import { INSTALL_HINT, loadNativeAddon } from './addon.js';
 import { NATIVE_BACKEND_NAME, NATIVE_KERNELS, registerBackendOnce } from './backend.js';
 
 export { NATIVE_BACKEND_NAME } from './backend.js';
+export {
+  batchNormTraining, type BatchNormTrainingOptions, type BatchNormTrainingResult,
+} from './batch-norm-training.js';
 
 /** Whether the oneDNN addon loads in this process, and why not when it does not. */
 export interface NativeBackendStatus {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
 import { registerGradients } from './gradients.js';
 import type { Logger } from './logger.js';
+import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
 /** Backend names accepted by the spec's `backend:` key and `--backend`. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -70,6 +71,8 @@ async function activate(choice: Exclude<BackendChoice, 'auto'>): Promise<string>
     }
     case 'wasm':
       await import('@tensorflow/tfjs-backend-wasm');
+      // The wasm package lacks Conv2DBackpropFilter and has a slow Conv2DBackpropInput.
+      registerWasmTrainingKernels();
       return setActive('wasm');
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');

@@ -1,5 +1,6 @@
 import type { ComponentRegistrar } from '@csi/core';
 import { fashionMnistDataset, mnistDataset } from './idx-dataset.js';
+import { idxFolderDataset } from './idx-folder.js';
 import { oneClassProtocol } from './one-class.js';
 
 export {
@@ -37,13 +38,15 @@ export {
   mnistDataset,
   type IdxDatasetOptions,
 } from './idx-dataset.js';
+export { idxFolderDataset, type IdxFolderOptions } from './idx-folder.js';
 export { describeOneClass, oneClassProtocol, OneClassProtocol, type OneClassOptions } from './one-class.js';
 export { drawStratifiedIndices, limitImages, limitSplits, limitTestImages } from './limit.js';
 export { createEpochRandom, iterateBatches, toImageTensor, type BatchOptions } from './batching.js';
 
-/** Adds the data sets `fashion-mnist` and `mnist` and the protocol `one-class`. */
+/** Adds the data sets `fashion-mnist`, `mnist` and `idx-folder` and the protocol `one-class`. */
 export function register(registrar: ComponentRegistrar): void {
   registrar.add(fashionMnistDataset);
   registrar.add(mnistDataset);
+  registrar.add(idxFolderDataset);
   registrar.add(oneClassProtocol);
 }

@@ -40,9 +40,9 @@ export const COMPONENT_FACTORY_IDS: { readonly [K in ComponentKind]: ServiceIden
 };
 
 /**
- * What a plugin's `containerModule` binds to contribute components: each binding of this
- * identifier is one descriptor (`bind(COMPONENT_DESCRIPTOR_ID).toConstantValue(myShift)`). The
- * symbol is global (`Symbol.for`), so a plugin can name it without depending on @csi/runner.
+ * Service identifier under which a plugin's `containerModule` binds its components, one
+ * descriptor per binding (`bind(COMPONENT_DESCRIPTOR_ID).toConstantValue(myShift)`). The symbol
+ * is global (`Symbol.for`), so a plugin can name it without depending on @csi/runner.
  */
 export const COMPONENT_DESCRIPTOR_ID = Symbol.for('@csi/runner/ComponentDescriptor') as ServiceIdentifier<AnyComponentDescriptor>;
 
@@ -115,8 +115,8 @@ function bindFactory<K extends ComponentKind>(
 }
 
 /**
- * The component descriptors a plugin's `containerModule` binds under COMPONENT_DESCRIPTOR_ID,
- * read from a container of its own so that the plugin's other bindings stay out of the run.
+ * Loads a plugin's `containerModule` into a container of its own and returns the descriptors it
+ * binds under COMPONENT_DESCRIPTOR_ID. The plugin's other bindings stay out of the run.
  */
 export async function collectModuleComponents(module: ContainerModule): Promise<AnyComponentDescriptor[]> {
   const container = new Container();

@@ -5,18 +5,23 @@ import { describeTrainingBank, readProjectionNorms, readTrueShiftLogits } from '
 export interface BalancingWeights {
   /** λ_con_y = 1 / mean_m ||z(T_y x_m)||. */
   conSi: number[];
-  /** λ_cls_y = 1 / mean_m l_y(T_y x_m), the mean shift-head logit of the true shift y. */
+  /** λ_cls_y = 1 / |mean_m l_y(T_y x_m)|, from the mean shift-head logit of the true shift y. */
   clsSi: number[];
 }
 
 /**
  * Computes the weights that bring each shift's term of s_con-SI and s_cls-SI to about 1 on the
- * training data: λ_con_y = 1 / mean_m ||z(T_y x_m)|| and λ_cls_y = 1 / mean_m l_y(T_y x_m).
+ * training data: λ_con_y = 1 / mean_m ||z(T_y x_m)|| and λ_cls_y = 1 / |mean_m l_y(T_y x_m)|.
  * Means are taken in double precision.
  *
+ * NOTE: the authors divide by the signed mean logit. After short training that mean can be
+ * negative, and a negative λ_cls_y would reverse its term, so that an image the shift head
+ * recognises better would look less normal. Dividing by the magnitude keeps the direction of
+ * every term and gives the authors' weight whenever the mean is positive, as it is after
+ * ordinary training.
+ *
  * @param train a bank of M ≥ 1 training images: projections [K, M, P], shiftLogits [K, M, K].
- * @returns K weights of each kind, as the formula gives them: Infinity when a mean is 0 and
- *   negative when the mean true-shift logit is negative. The scores reject such weights.
+ * @returns K weights of each kind; Infinity when a mean is 0, which the scores reject.
  */
 export function balancingWeights(train: FeatureBank): BalancingWeights {
   const { numShifts } = describeTrainingBank('balancingWeights', train);
@@ -24,7 +29,7 @@ export function balancingWeights(train: FeatureBank): BalancingWeights {
   const clsSi: number[] = [];
   for (let shift = 0; shift < numShifts; shift++) {
     conSi.push(1 / computeMean(readProjectionNorms(train, shift)));
-    clsSi.push(1 / computeMean(readTrueShiftLogits(train, shift)));
+    clsSi.push(1 / Math.abs(computeMean(readTrueShiftLogits(train, shift))));
   }
   return { conSi, clsSi };
 }
@@ -42,7 +47,7 @@ export function assertUsableWeights(scoreName: string, kind: keyof BalancingWeig
       kind === 'conSi'
         ? `the mean projection norm of shift ${shift} on the training images is ${mean}, so λ_con = 1/mean is ${weight}`
         : `the mean shift-head logit of the true shift ${shift} on the training images is ${mean}, ` +
-          `so λ_cls = 1/mean is ${weight} and would not keep the term's sign`;
+          `so λ_cls = 1/|mean| is ${weight}`;
     throw new RunError(
       `score "${scoreName}": ${reason}. The network has not learned this shift; train longer, or use a ` +
         `score without this term (${kind === 'conSi' ? 'cls-si' : 'con-si'}).`,

@@ -23,8 +23,8 @@ export function assertImageBatch(functionName: string, images: Tensor4D): void {
 }
 
 /**
- * Throws a ShapeError unless the images have one of the `allowed` channel counts. `reason` tells
- * the user why, e.g. "it permutes the R, G and B channels".
+ * Throws a ShapeError unless the images have one of the `allowed` channel counts. `reason`
+ * explains the rule in the message, e.g. "it permutes the R, G and B channels".
  */
 export function assertChannels(
   functionName: string,

@@ -62,7 +62,9 @@ function describeOptions(schema: JsonSchema): string[] {
 function describeType(schema: JsonSchema): string {
   if (Array.isArray(schema.enum)) return schema.enum.map((value) => JSON.stringify(value)).join('|');
   if ('const' in schema) return JSON.stringify(schema.const);
-  const type = Array.isArray(schema.type) ? schema.type.join(' or ') : typeof schema.type === 'string' ? schema.type : undefined;
+  let type: string | undefined;
+  if (Array.isArray(schema.type)) type = schema.type.join(' or ');
+  else if (typeof schema.type === 'string') type = schema.type;
   if (type === 'array' && schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) {
     return `list of ${describeType(schema.items as JsonSchema)}`;
   }

@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { CsiError, SpecError, UsageError } from '@csi/core';
 import { createProgram } from './program.js';
 
-/** Where the command line writes; tests pass buffers, the binary passes the process streams. */
+/** Output streams of the command line. Tests pass buffers, and the binary passes the process streams. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };

@@ -17,7 +17,7 @@ export function createProgram(io: CliIo): Command {
   const program = new Command('csi')
     .description('Novelty detection by contrastive learning on distributionally shifted instances (CSI), from YAML specs.')
     .version(manifest.version, '-V, --version', 'print the csi version')
-    .helpOption('-h, --help', 'print help for a command')
+    .helpOption('-h, --help', 'print help for this command')
     .helpCommand('help [command]', 'print help for a command')
     .exitOverride()
     .showHelpAfterError('(run csi help for the commands and options)')

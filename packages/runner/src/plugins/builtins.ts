@@ -14,7 +14,7 @@ export const BUILTIN_PACKAGES: readonly { name: string; register: RegisterFuncti
   { name: '@csi/scoring', register: registerScoring },
 ];
 
-/** A new registry holding the components of every built-in @csi package. */
+/** Creates a registry that holds the components of every built-in @csi package. */
 export function createBuiltinRegistry(): ComponentRegistry {
   const registry = new ComponentRegistry();
   for (const builtin of BUILTIN_PACKAGES) builtin.register(registry.registrarFor(builtin.name));

@@ -13,9 +13,9 @@ import { createSchemaValidator, describeOptionsError } from '../spec/validate.js
 const validators = new WeakMap<AnyComponentDescriptor, ValidateFunction>();
 
 /**
- * Creates the component `ref` names, of kind `kind`, from the registry. Throws SpecError for an
- * unknown name (listing the known ones) or invalid options; `path` is where the component sits
- * in the spec (`train.shift[0]`) and prefixes each problem.
+ * Creates the component that `ref` names, of kind `kind`, from the registry. Throws SpecError
+ * for an unknown name (listing the known ones) or for invalid options. `path` is where the
+ * component sits in the spec (`train.shift[0]`), and it prefixes each problem.
  */
 export function createComponent<K extends ComponentKind>(
   registry: ComponentRegistry,

@@ -20,7 +20,7 @@ const IMPORT_CONDITIONS = ['import', 'node', 'default'];
 
 /**
  * Finds the module file of a plugin entry. A path (starting with `.` or `/`) is taken relative
- * to `baseDir`; a folder is resolved through its package.json `exports` (the `import`, `node`
+ * to `baseDir`. A folder is resolved through its package.json `exports` (the `import`, `node`
  * or `default` condition of `"."`), then `main`, then `index.js`. A package name is looked up in
  * the `node_modules` folders from each of `searchDirs` upward. Throws PluginResolveError with
  * the resolved path or the folders searched.

@@ -33,9 +33,9 @@ export interface LoadedSpec {
 }
 
 /**
- * Reads, layers, overrides and validates a spec: parses the file and the files it `extends`,
- * writes every component as `{ name, options }`, applies the overrides, loads the plugins it
- * lists into the registry, and validates the result against the schema assembled from that
+ * Reads, layers, overrides and validates a spec. It parses the file and the files it `extends`,
+ * writes every component as `{ name, options }`, applies the overrides and loads the listed
+ * plugins into the registry. Then it validates the result against the schema assembled from that
  * registry, filling in defaults. Throws SpecError listing every problem with its file, line and
  * column (or `--set` argument), or UsageError for an unreadable file or malformed override.
  */
@@ -53,7 +53,7 @@ export async function loadSpec(specFile: string, options: LoadSpecOptions = {}):
 }
 
 /**
- * The `plugins:` entries that are strings. Anything else is left for the schema to report. A
+ * Lists the `plugins:` entries that are strings. Anything else is left for the schema to report. A
  * relative path is relative to the file that wrote it (a parent for an inherited entry), or to
  * the working directory for one from `--set`.
  */

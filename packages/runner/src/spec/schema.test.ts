@@ -22,7 +22,7 @@ describe('buildSpecSchema', () => {
   it('accepts specs as written, with bare component names', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(buildSpecSchema(createBuiltinRegistry()));
     const written = parse(readFileSync(`${repoRoot}configs/examples/plugin-color-invert.yaml`, 'utf8')) as Record<string, unknown>;
-    // The committed schema knows built-in components only, so swap the plugin's shift for a built-in one.
+    // The committed schema contains built-in components only, so the plugin's shift becomes a built-in one.
     const spec = { ...written, plugins: [], train: { ...(written.train as object), shift: ['rotation'] } };
     expect(validate(spec), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...spec, train: { ...spec.train, shift: ['rotaton'] } })).toBe(false);

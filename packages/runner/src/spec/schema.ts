@@ -20,10 +20,11 @@ export function buildSpecSchema(registry: ComponentRegistry): JsonSchema {
     return slotSchema(found, registry.list(found.kind));
   };
 
-  // Defaults follow the authors' PyTorch code: LARS with momentum 0.9, weight decay 1e-6 and
-  // trust coefficient 0.001; base learning rate 0.1 warmed up over 10 epochs to 10× base;
-  // batch 32 images; rotation as the shift; flip, colour jitter, grayscale and crop as the soft
-  // augmentations; L_con-SI + 1 · L_cls-SI; s_CSI; projection size 128; ensemble crop scale 0.54.
+  // Defaults follow the authors' PyTorch code. The optimiser is LARS with momentum 0.9, weight
+  // decay 1e-6 and trust coefficient 0.001, at base learning rate 0.1 warmed up over 10 epochs
+  // to 10× base. A batch has 32 images. Rotation is the shift, and flip, colour jitter, grayscale
+  // and crop are the soft augmentations. The loss is L_con-SI + 1 · L_cls-SI, the score s_CSI,
+  // the projection size 128 and the ensemble crop scale 0.54.
   return {
     $schema: SPEC_SCHEMA_DIALECT,
     title: 'CSI experiment spec',

@@ -1,8 +1,8 @@
 import type { ComponentKind } from '@csi/core';
 
 /**
- * A place in the spec that names components of one kind. `component` slots take a bare name or
- * `{ name, options }`; `loss` slots add `weight`; `name` slots take names only.
+ * A place in the spec that names components of one kind. A `component` slot takes a bare name or
+ * `{ name, options }`, a `loss` slot adds `weight`, and a `name` slot takes names only.
  */
 export interface ComponentSlot {
   path: readonly string[];
@@ -26,7 +26,7 @@ export const COMPONENT_SLOTS: readonly ComponentSlot[] = [
 ];
 
 /**
- * The slot that `segments` (a path into the spec) points into, and the depth at which the
+ * Finds the slot that `segments` (a path into the spec) points into, and the depth at which the
  * component itself starts: `['train', 'shift', 0, 'options']` gives the shift slot and depth 3.
  */
 export function findSlot(

@@ -55,7 +55,7 @@ export function formatSpecPath(segments: readonly SpecPathSegment[]): string {
   return text;
 }
 
-/** The plain JSON value of a tree, as ajv and the experiment see it. */
+/** Converts a tree to its plain JSON value, as ajv and the experiment see it. */
 export function toPlainValue(node: SourceNode): unknown {
   switch (node.type) {
     case 'scalar':
@@ -70,22 +70,7 @@ export function toPlainValue(node: SourceNode): unknown {
   }
 }
 
-/** A copy of `node` (and everything below it) whose origins all become `origin`. */
-export function withOrigin(node: SourceNode, origin: SpecOrigin): SourceNode {
-  switch (node.type) {
-    case 'scalar':
-      return { type: 'scalar', value: node.value, origin };
-    case 'sequence':
-      return { type: 'sequence', items: node.items.map((item) => withOrigin(item, origin)), origin };
-    case 'map': {
-      const entries = new Map<string, SourceNode>();
-      for (const [key, child] of node.entries) entries.set(key, { ...withOrigin(child, origin), keyOrigin: origin });
-      return { type: 'map', entries, origin };
-    }
-  }
-}
-
-/** The child of a map or sequence, or undefined when there is none. */
+/** Returns the child of a map or sequence, or undefined when there is none. */
 export function childOf(node: SourceNode, segment: SpecPathSegment): SourceNode | undefined {
   if (node.type === 'map' && typeof segment === 'string') return node.entries.get(segment);
   if (node.type === 'sequence' && typeof segment === 'number') return node.items[segment];
@@ -94,7 +79,7 @@ export function childOf(node: SourceNode, segment: SpecPathSegment): SourceNode 
 
 /**
  * Follows `segments` from `root` as far as the tree goes. `depth` is the number of segments
- * matched; it is less than `segments.length` when the value came from a schema default or does
+ * matched. It is less than `segments.length` when the value came from a schema default or does
  * not exist, and then `node` is the closest ancestor that was written.
  */
 export function findClosestNode(
@@ -115,8 +100,8 @@ export function findClosestNode(
 }
 
 /**
- * The file position of an origin, as `SpecProblem.location` holds it, or undefined for a
- * command-line argument (whose problems name the argument in the message instead).
+ * Returns the file position of an origin in the form of `SpecProblem.location`, or undefined for
+ * a command-line argument (whose problems name the argument in the message instead).
  */
 export function locationOf(origin: SpecOrigin): SpecLocation | undefined {
   if (origin.kind !== 'file') return undefined;

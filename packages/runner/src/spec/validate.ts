@@ -23,7 +23,7 @@ import type { ExperimentSpec } from './types.js';
 /**
  * Creates the ajv instance used for specs and component options: every error at once, schema
  * defaults filled in, and the failing value and schema kept on each error for messages. Unknown
- * keywords in a schema are errors; the type-strictness checks are off because component schemas
+ * keywords in a schema are errors. The type-strictness checks are off, because component schemas
  * come from plugins that may not state a type beside every keyword.
  */
 export function createSchemaValidator(): Ajv {
@@ -80,8 +80,8 @@ class ProblemDescriber {
   ) {}
 
   describe(error: ErrorObject): SpecProblem[] {
-    // An `if` error only says that a `then` or `else` branch failed; that branch's own errors
-    // are reported separately.
+    // An `if` error only reports that a `then` or `else` branch failed, and that branch's own
+    // errors are reported separately.
     if (error.keyword === 'if') return [];
     const segments = decodeInstancePath(error.instancePath, this.spec);
 
@@ -142,8 +142,8 @@ class ProblemDescriber {
 
   /**
    * Builds the problem for `segments`, located at the closest node that the spec wrote (or at
-   * `locateAt`). A value that only a schema default supplied says so; a value from `--set`
-   * names the argument.
+   * `locateAt`). The message notes a value that only a schema default supplied, and names the
+   * argument of a value from `--set`.
    */
   private locate(
     segments: SpecPathSegment[],
@@ -185,13 +185,17 @@ class ProblemDescriber {
 }
 
 /**
- * A problem for one ajv error from a component's own options schema, outside a spec file:
- * `basePath` is where the options sit (`train.shift[0].options`), `options` the validated object.
+ * Describes one ajv error from a component's own options schema, outside a spec file. `basePath`
+ * is where the options sit (`train.shift[0].options`), and `options` is the validated object.
  */
 export function describeOptionsError(error: ErrorObject, basePath: string, options: unknown): SpecProblem {
   const segments = decodeInstancePath(error.instancePath, options);
   const relative = formatSpecPath(segments);
-  const join = (suffix: string): string => (suffix === '' ? basePath : basePath === '' ? suffix : `${basePath}.${suffix}`);
+  const join = (suffix: string): string => {
+    if (suffix === '') return basePath;
+    if (basePath === '') return suffix;
+    return `${basePath}.${suffix}`;
+  };
   if (error.keyword === 'additionalProperties') {
     const key = String(error.params.additionalProperty);
     const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
@@ -278,7 +282,7 @@ function describeType(type: string): string {
   }
 }
 
-/** The value as it would be written in a spec, shortened when long. */
+/** Formats a value as a spec would write it, shortened when long. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value) ?? String(value);

@@ -29,7 +29,7 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 };
 
 // Each alias is expanded into a copy, so nested aliases could grow a small file exponentially
-// (the "billion laughs" document); no real spec needs more than a few.
+// (the "billion laughs" document). No real spec needs more than a few.
 const MAX_ALIAS_EXPANSIONS = 100;
 
 const CORE_TAG_PREFIX = 'tag:yaml.org,2002:';
@@ -46,7 +46,9 @@ export async function readSpecFile(file: string): Promise<SourceNode | null> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : String(error);
+    let reason = String(error);
+    if (code === 'ENOENT') reason = 'file not found';
+    if (code === 'EISDIR') reason = 'is a folder, not a file';
     throw new UsageError(`cannot read spec ${displayPath(file)}: ${reason}`, { cause: error });
   }
   return parseSpecText(text, file);
@@ -180,8 +182,8 @@ class TreeConverter {
     return this.reject(start, path, `unsupported YAML value of type ${typeof value}`);
   }
 
-  // The parser reports an unresolved tag at the tag itself; the node's range starts at the value
-  // after it, so the nearest warning before the value is the tag of this node.
+  // The parser reports an unresolved tag at the tag itself, but the node's range starts at the
+  // value after it. So the nearest warning before the value is the tag of this node.
   private reportTag(tag: string, valueStart: number, path: SpecPathSegment[]): void {
     const warning = this.tagWarnings
       .filter((candidate) => candidate.pos[0] <= valueStart)

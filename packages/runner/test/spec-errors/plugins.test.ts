@@ -93,6 +93,15 @@ describe('spec plugins', () => {
     expect(problem?.message).toMatch(/failed while registering its components: .* \(from --set plugins=\[.*\]\)$/);
   });
 
+  it('resolves an inherited plugin against the parent file', async () => {
+    const parent = writeSpec(['fixtures/plugin-default-export.mjs']);
+    const childDir = mkdtempSync(join(tmpdir(), 'csi-child-'));
+    writeFileSync(join(childDir, 'child.yaml'), `extends: ${JSON.stringify(parent)}\neval:\n  metrics: [always-half]\n`);
+    const loaded = await loadSpec(join(childDir, 'child.yaml'));
+    expect(loaded.plugins[0]?.file).toBe(join(fixtures, 'plugin-default-export.mjs'));
+    expect(loaded.spec.eval.metrics).toEqual(['always-half']);
+  });
+
   it('adds plugins to the registry it is given', async () => {
     const registry = createBuiltinRegistry();
     const before = registry.list().length;

@@ -245,7 +245,7 @@ describe('score errors', () => {
     disposeBank(train);
   });
 
-  it('rejects a negative mean true-shift logit', () => {
+  it('balances a negative mean true-shift logit by its magnitude', () => {
     const logits = [
       [
         [2, 0],
@@ -259,13 +259,36 @@ describe('score errors', () => {
     const train = makeBank(TRAIN_PROJECTIONS, logits);
     const before = tf.memory().numTensors;
 
+    // λ_cls_0 = 1 / |mean(2, 4)| = 1/3 and λ_cls_1 = 1 / |mean(-1, -3)| = 1/2, so image 0 scores
+    // 2/3 − 1/2 = 1/6 and image 1 scores 4/3 − 3/2 = −1/6: the higher true logits still rank higher.
+    expect(balancingWeights(train).clsSi[1]).toBeCloseTo(0.5, 6);
+    const scores = scoreClsSi(train, train);
+    expect(scores[0]).toBeCloseTo(1 / 6, 5);
+    expect(scores[1]).toBeCloseTo(-1 / 6, 5);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBank(train);
+  });
+
+  it('rejects a zero mean true-shift logit', () => {
+    const logits = [
+      [
+        [2, 0],
+        [4, 1],
+      ],
+      [
+        [0, 1],
+        [0, -1],
+      ],
+    ];
+    const train = makeBank(TRAIN_PROJECTIONS, logits);
+    const before = tf.memory().numTensors;
+
     expect(() => scoreClsSi(train, train)).toThrow(RunError);
-    expect(() => scoreClsSi(train, train)).toThrow('the mean shift-head logit of the true shift 1 on the training images is -2');
+    expect(() => scoreClsSi(train, train)).toThrow('the mean shift-head logit of the true shift 1 on the training images is 0');
     expect(() => scoreCsi(train, train)).toThrow('use a score without this term (con-si)');
     expect(tf.memory().numTensors).toBe(before);
     // con-si does not use the shift head, so it still works.
     expect(scoreConSi(train, train).length).toBe(2);
-    expect(balancingWeights(train).clsSi[1]).toBeCloseTo(-0.5, 6);
     disposeBank(train);
   });
 

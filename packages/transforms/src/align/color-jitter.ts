@@ -1,8 +1,9 @@
 import { defineSoftAugmentation, type RandomSource, type Tensor4D } from '@csi/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertChannels, assertImageBatch } from '../image-batch.js';
-import { computeLuma, LUMA_WEIGHTS } from '../ops/luma.js';
-import { perImageMask, perImageValues } from '../ops/per-image.js';
+import { mixChannels } from '../ops/channel-mix.js';
+import { computeLuma, LUMA_WEIGHTS, replicateLuma } from '../ops/luma.js';
+import { broadcastPerImage, expandPerImage, expandPerImageMask } from '../ops/per-image.js';
 
 export interface ColorJitterOptions {
   /** Brightness factor drawn from [max(0, 1 - brightness), 1 + brightness]. */
@@ -19,7 +20,7 @@ export interface ColorJitterOptions {
 
 type JitterStep = 'brightness' | 'contrast' | 'saturation' | 'hue';
 
-/** Factors of one image; identity values for an image that is not jittered. */
+/** The draws for one image. When `apply` is false the image comes back unchanged, whatever the factors. */
 interface JitterFactors {
   apply: boolean;
   brightness: number;
@@ -41,15 +42,15 @@ interface JitterFactors {
  * ColorJitterLayer draws one order of its two steps (contrast, then HSV, or the reverse) per batch.
  *
  * Hue: torchvision and the authors shift the HSV hue. A YIQ rotation is one 3×3 matrix per image,
- * so the hue step is a single batched matMul on every backend with no branch per hue sector; it
- * keeps the luma 0.299·R + 0.587·G + 0.114·B and greys exactly, and the sign makes a positive h
- * turn red towards yellow as an HSV shift does. Unlike an HSV shift it does not keep the HSV
- * saturation and value, and colours pushed out of the RGB cube are clipped.
+ * so the hue step is a single batched matMul on every backend, with no branch per hue sector. It
+ * keeps greys and the luma 0.299·R + 0.587·G + 0.114·B exactly, and a positive h turns red
+ * towards yellow as an HSV shift does. Unlike an HSV shift it does not keep the HSV saturation
+ * and value, and colours pushed out of the RGB cube are clipped.
  * NOTE: the authors scale the hue draw by 255/360 before shifting, so their hue 0.1 turns by at
  * most 0.071; here hue 0.1 turns by at most 0.1, as in torchvision.
  *
  * One channel: a grey image has brightness and contrast but no saturation or hue, so only the
- * brightness and contrast steps run (the contrast mean is the image mean); the saturation and
+ * brightness and contrast steps run, and the contrast mean is the image mean. The saturation and
  * hue factors are still drawn, so the random stream does not depend on C.
  */
 export const colorJitterAugmentation = defineSoftAugmentation<ColorJitterOptions>({
@@ -59,7 +60,7 @@ export const colorJitterAugmentation = defineSoftAugmentation<ColorJitterOptions
     type: 'object',
     additionalProperties: false,
     properties: {
-      // The authors' defaults for CIFAR-10: ColorJitterLayer(p=0.8, 0.4, 0.4, 0.4, 0.1).
+      // The authors' get_simclr_augmentation: brightness, contrast and saturation 0.4, hue 0.1, p 0.8.
       brightness: { type: 'number', minimum: 0, default: 0.4, description: 'Strength of the brightness factor.' },
       contrast: { type: 'number', minimum: 0, default: 0.4, description: 'Strength of the contrast factor.' },
       saturation: { type: 'number', minimum: 0, default: 0.4, description: 'Strength of the saturation factor.' },
@@ -81,8 +82,8 @@ export const colorJitterAugmentation = defineSoftAugmentation<ColorJitterOptions
 
 /**
  * Jitters each image with probability p (see `colorJitterAugmentation`). Draws, per image in
- * order, the Bernoulli flag and the brightness, contrast, saturation and hue factors; then the
- * order of the four steps.
+ * order, the Bernoulli flag and the brightness, contrast, saturation and hue factors. Then it
+ * draws the order of the four steps.
  * images: [N, H, W, 1 or 3] float32 in [0, 1]. Returns the same shape in [0, 1] that the caller
  * disposes.
  */
@@ -103,7 +104,7 @@ export function jitterColors(images: Tensor4D, random: RandomSource, options: Co
       else if (isRgb && step === 'saturation') result = blendWithLuma(result, values);
       else if (isRgb && step === 'hue') result = rotateHue(result, values);
     }
-    return tf.where(perImageMask(factors.map((factor) => factor.apply)), result, images);
+    return tf.where(expandPerImageMask(factors.map((factor) => factor.apply), images.shape), result, images);
   });
 }
 
@@ -119,42 +120,39 @@ function drawFactors(random: RandomSource, options: ColorJitterOptions): JitterF
 }
 
 function scaleBrightness(images: Tensor4D, factors: readonly number[]): Tensor4D {
-  return tf.clipByValue(tf.mul(images, perImageValues(factors)), 0, 1) as Tensor4D;
+  return tf.clipByValue(tf.mul(images, expandPerImage(factors, images.shape)), 0, 1) as Tensor4D;
 }
 
 /** c·x + (1 - c)·m with m the mean luma of each image (the mean itself for one channel). */
 function blendWithMeanLuma(images: Tensor4D, factors: readonly number[]): Tensor4D {
   const grey = images.shape[3] === 3 ? computeLuma(images) : images;
-  return blend(images, tf.mean(grey, [1, 2, 3], true), factors);
+  return blend(images, broadcastPerImage(tf.mean(grey, [1, 2, 3]), images.shape), factors);
 }
 
 /** s·x + (1 - s)·Y with Y the luma of each pixel. */
 function blendWithLuma(images: Tensor4D, factors: readonly number[]): Tensor4D {
-  return blend(images, computeLuma(images), factors);
+  return blend(images, replicateLuma(images), factors);
 }
 
-/** f·x + (1 - f)·target, clipped; f = 1 returns x exactly. */
-function blend(images: Tensor4D, target: tf.Tensor, factors: readonly number[]): Tensor4D {
-  const weight = perImageValues(factors);
-  const mixed = tf.add(tf.mul(images, weight), tf.mul(target, tf.sub(1, weight)));
+/**
+ * f·x + (1 - f)·target with one f per image, clipped; f = 1 returns x exactly.
+ * target: the same shape as images.
+ */
+function blend(images: Tensor4D, target: Tensor4D, factors: readonly number[]): Tensor4D {
+  const weights = expandPerImage(factors, images.shape);
+  const complements = expandPerImage(factors.map((factor) => 1 - factor), images.shape);
+  const mixed = tf.add(tf.mul(images, weights), tf.mul(target, complements));
   return tf.clipByValue(mixed, 0, 1) as Tensor4D;
 }
 
 function rotateHue(images: Tensor4D, hues: readonly number[]): Tensor4D {
-  const [count, height, width] = images.shape;
-  // Row vectors: pixel · Mᵀ = (M · pixel)ᵀ, so each image's matrix goes in transposed.
-  const transposed = new Float32Array(count * 9);
-  hues.forEach((hue, image) => {
+  // mixChannels computes pixel · matrix for row-vector pixels, and pixel · Mᵀ = (M · pixel)ᵀ, so
+  // each image's rotation goes in transposed.
+  const transposed = hues.map((hue) => {
     const matrix = hueRotationMatrix(hue);
-    for (let row = 0; row < 3; row++) {
-      for (let column = 0; column < 3; column++) {
-        transposed[image * 9 + column * 3 + row] = matrix[row * 3 + column] ?? 0;
-      }
-    }
+    return [0, 1, 2].flatMap((row) => [0, 1, 2].map((column) => matrix[column * 3 + row] ?? 0));
   });
-  const pixels = tf.reshape(images, [count, height * width, 3]);
-  const rotated = tf.matMul(pixels, tf.tensor3d(transposed, [count, 3, 3]));
-  return tf.clipByValue(tf.reshape(rotated, images.shape), 0, 1) as Tensor4D;
+  return tf.clipByValue(mixChannels(images, transposed), 0, 1);
 }
 
 /** RGB -> YIQ (FCC NTSC coefficients); its first row is the BT.601 luma. */
@@ -166,8 +164,8 @@ const RGB_TO_YIQ = [
 const YIQ_TO_RGB = invert3x3(RGB_TO_YIQ);
 
 /**
- * The RGB matrix that rotates the (I, Q) chroma plane by -2π·hue and keeps Y, row-major
- * (9 numbers). The minus sign matches the direction of an HSV hue shift: red (I, Q > 0) turns
+ * Builds the RGB matrix that rotates the (I, Q) chroma plane by -2π·hue and keeps Y, as 9
+ * numbers in row-major order. The minus sign matches the direction of an HSV hue shift: red (I, Q > 0) turns
  * towards yellow (I > 0, Q < 0).
  */
 export function hueRotationMatrix(hue: number): number[] {

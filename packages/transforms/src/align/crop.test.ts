@@ -6,7 +6,7 @@ import { expectClose, greyImage, runWithoutLeaks, useCpuBackend } from '../testi
 import { cropAugmentation, resizeCrops, sampleCropBox, type PixelBox } from './crop.js';
 
 const context = {} as ComponentContext;
-// Pixel (r, c) of the 4×4 grid holds (4r + c) / 16.
+// Pixel (r, c) of the 4×4 grid is (4r + c) / 16.
 const GRID = [0, 1, 2, 3].map((row) => [0, 1, 2, 3].map((column) => (4 * row + column) / 16));
 
 beforeAll(useCpuBackend);

@@ -84,10 +84,11 @@ export function cropRandomly(
 }
 
 /**
- * Draws one crop box as torchvision's RandomResizedCrop.get_params does: up to 10 tries of an
- * area drawn uniformly from scale·H·W and an aspect ratio drawn log-uniformly from `ratio`,
- * rounded half to even (as Python's round) to whole pixels; the first box that fits gets a
- * uniform position. If none fits, the largest centred box whose ratio is clamped into `ratio`.
+ * Draws one crop box as torchvision's RandomResizedCrop.get_params does. Each of up to 10 tries
+ * draws an area uniformly from scale·H·W and an aspect ratio log-uniformly from `ratio`, and
+ * rounds width and height half to even (as Python's round) to whole pixels. The first box that
+ * fits gets a uniform position. If none fits, the result is the largest centred box whose ratio
+ * is clamped into `ratio`.
  */
 export function sampleCropBox(
   random: RandomSource,
@@ -149,7 +150,7 @@ export function resizeCrops(images: Tensor4D, boxes: readonly PixelBox[]): Tenso
   return tf.tidy(() =>
     tf.clipByValue(
       tf.image.cropAndResize(
-        padByEdgeRepeat(images, 1),
+        padByEdgeRepeat(images),
         tf.tensor2d(normalised, [count, 4]),
         tf.tensor1d(Int32Array.from({ length: count }, (_, index) => index), 'int32'),
         [height, width],
@@ -162,9 +163,9 @@ export function resizeCrops(images: Tensor4D, boxes: readonly PixelBox[]): Tenso
 }
 
 /**
- * The normalised [start, end] that makes cropAndResize on the image padded by one pixel sample
- * pixels start + (i + 0.5)·length/size - 0.5 for i = 0..size-1. For size 1 cropAndResize takes
- * the midpoint of start and end, which is the same point.
+ * Computes the normalised [start, end] with which cropAndResize, run on the image padded by one
+ * pixel, samples the pixels start + (i + 0.5)·length/size - 0.5 for i = 0..size-1. For size 1
+ * cropAndResize takes the midpoint of start and end, which is the same point.
  */
 function paddedBoxSpan(start: number, length: number, size: number): [number, number] {
   const paddedLast = size + 1;

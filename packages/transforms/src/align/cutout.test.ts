@@ -35,13 +35,13 @@ describe('cutout augmentation', () => {
   it('keeps the images with p = 0 and repeats for the same seed', () => {
     const images = tf.randomUniform([3, 6, 6, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     const keep = cutoutAugmentation.create({ size: 0.5, p: 0 }, context);
-    const kept = keep.apply(images, RandomSource.fromSeed(1));
-    expect(kept.arraySync()).toEqual(images.arraySync());
+    const unchanged = keep.apply(images, RandomSource.fromSeed(1));
+    expect(unchanged.arraySync()).toEqual(images.arraySync());
 
     const cutout = cutoutAugmentation.create({ size: 0.5, p: 0.5 }, context);
     const first = cutout.apply(images, RandomSource.fromSeed(4));
     const second = cutout.apply(images, RandomSource.fromSeed(4));
     expect(second.arraySync()).toEqual(first.arraySync());
-    tf.dispose([images, kept, first, second]);
+    tf.dispose([images, unchanged, first, second]);
   });
 });

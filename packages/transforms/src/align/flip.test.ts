@@ -48,7 +48,7 @@ describe('flip augmentation', () => {
     const twin = RandomSource.fromSeed(42);
     const expected = Array.from({ length: count }, () => exact(twin.bernoulli(0.5) ? FLIPPED : IMAGE));
     expect(result.arraySync()).toEqual(expected);
-    // With 16 images, a seed that flips all or none would make this test say little.
+    // A seed that flipped all 16 images or none could not catch a mix-up of the images.
     expect(new Set(expected.map((image) => JSON.stringify(image))).size).toBe(2);
     tf.dispose([images, result]);
   });

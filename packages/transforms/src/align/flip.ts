@@ -1,7 +1,8 @@
 import { defineSoftAugmentation, type RandomSource, type Tensor4D } from '@csi/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertImageBatch } from '../image-batch.js';
-import { drawFlags, perImageMask } from '../ops/per-image.js';
+import { flipLeftRight } from '../ops/flips.js';
+import { drawFlags, expandPerImageMask } from '../ops/per-image.js';
 
 export interface FlipOptions {
   /** Probability that an image is flipped. */
@@ -37,5 +38,5 @@ export const flipAugmentation = defineSoftAugmentation<FlipOptions>({
 export function flipRandomly(images: Tensor4D, random: RandomSource, p: number): Tensor4D {
   assertImageBatch('flip', images);
   const flags = drawFlags(random, images.shape[0], p);
-  return tf.tidy(() => tf.where(perImageMask(flags), tf.reverse(images, 2), images));
+  return tf.tidy(() => tf.where(expandPerImageMask(flags, images.shape), flipLeftRight(images), images));
 }

@@ -1,8 +1,8 @@
 import { defineSoftAugmentation, type RandomSource, type Tensor4D } from '@csi/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertChannels, assertImageBatch } from '../image-batch.js';
-import { computeLuma } from '../ops/luma.js';
-import { drawFlags, perImageMask } from '../ops/per-image.js';
+import { replicateLuma } from '../ops/luma.js';
+import { drawFlags, expandPerImageMask } from '../ops/per-image.js';
 
 export interface GrayscaleOptions {
   /** Probability that an image is turned grey. */
@@ -42,7 +42,7 @@ export function grayRandomly(images: Tensor4D, random: RandomSource, p: number):
   if (images.shape[3] === 1) return tf.clone(images);
   const flags = drawFlags(random, images.shape[0], p);
   return tf.tidy(() => {
-    const grey = tf.tile(tf.clipByValue(computeLuma(images), 0, 1), [1, 1, 1, 3]);
-    return tf.where(perImageMask(flags), grey, images);
+    const grey = tf.clipByValue(replicateLuma(images), 0, 1);
+    return tf.where(expandPerImageMask(flags, images.shape), grey, images);
   });
 }

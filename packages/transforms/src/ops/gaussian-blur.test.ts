@@ -27,7 +27,7 @@ describe('buildBlurMatrices', () => {
     expectClose(matrix.slice(3, 6), [t1, t0 + 2 * t2, t1]);
   });
 
-  it('has rows that sum to 1 even when the kernel is wider than the image', () => {
+  it('sums rows to 1 for wide kernels', () => {
     const matrix = Array.from(buildBlurMatrices(2, [3]));
     expectClose([(matrix[0] ?? 0) + (matrix[1] ?? 0), (matrix[2] ?? 0) + (matrix[3] ?? 0)], [1, 1]);
   });

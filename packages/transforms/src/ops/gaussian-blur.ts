@@ -15,7 +15,7 @@ const RADIUS_PER_SIGMA = 3;
  * Returns [N, H, W, C] float32 in [0, 1] that the caller disposes.
  *
  * A depthwise convolution takes one kernel for the whole batch, so a per-image sigma is written
- * as two batched matrix products instead: every image gets an H×H matrix that blurs its columns
+ * as two batched matrix products instead. Every image gets an H×H matrix that blurs its columns
  * and a W×W matrix that blurs its rows, with the border reflection folded into the matrices.
  */
 export function blurImages(images: tf.Tensor4D, sigmas: readonly number[]): tf.Tensor4D {
@@ -35,7 +35,7 @@ export function blurImages(images: tf.Tensor4D, sigmas: readonly number[]): tf.T
 }
 
 /**
- * Builds one size×size blur matrix per sigma, row-major and concatenated: row `out` holds the
+ * Builds one size×size blur matrix per sigma, row-major and concatenated: row `out` contains the
  * weights of the input pixels that make output pixel `out`. Each row sums to 1.
  */
 export function buildBlurMatrices(size: number, sigmas: readonly number[]): Float32Array {

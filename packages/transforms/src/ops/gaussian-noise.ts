@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { perImageValues } from './per-image.js';
+import { expandPerImage } from './per-image.js';
 
 /**
  * Adds zero-mean Gaussian noise with a standard deviation per image, then clips to [0, 1].
@@ -12,6 +12,6 @@ import { perImageValues } from './per-image.js';
 export function addGaussianNoise(images: tf.Tensor4D, stds: readonly number[], seed: number): tf.Tensor4D {
   return tf.tidy(() => {
     const noise = tf.randomNormal(images.shape, 0, 1, 'float32', seed);
-    return tf.clipByValue(tf.add(images, tf.mul(noise, perImageValues(stds))), 0, 1) as tf.Tensor4D;
+    return tf.clipByValue(tf.add(images, tf.mul(noise, expandPerImage(stds, images.shape))), 0, 1) as tf.Tensor4D;
   });
 }

@@ -15,19 +15,21 @@ export interface Square {
  * order. Returns [N, H, W, C] float32 in [0, 1] that the caller disposes.
  */
 export function eraseSquares(images: tf.Tensor4D, squares: readonly Square[]): tf.Tensor4D {
-  const [count, height, width] = images.shape;
-  const bound = (values: number[]) => tf.tensor4d(Int32Array.from(values), [count, 1, 1, 1], 'int32');
-  return tf.tidy(() => {
-    const rows = tf.reshape(tf.range(0, height, 1, 'int32'), [1, height, 1, 1]);
-    const columns = tf.reshape(tf.range(0, width, 1, 'int32'), [1, 1, width, 1]);
-    const tops = bound(squares.map((square) => square.top));
-    const bottoms = bound(squares.map((square) => square.top + square.size));
-    const lefts = bound(squares.map((square) => square.left));
-    const rights = bound(squares.map((square) => square.left + square.size));
-    const insideRows = tf.logicalAnd(tf.greaterEqual(rows, tops), tf.less(rows, bottoms));
-    const insideColumns = tf.logicalAnd(tf.greaterEqual(columns, lefts), tf.less(columns, rights));
-    // [N, H, W, 1]: 0 inside the square, 1 elsewhere; broadcasts over the channels.
-    const keep = tf.cast(tf.logicalNot(tf.logicalAnd(insideRows, insideColumns)), 'float32');
-    return tf.mul(images, keep);
+  const [count, height, width, channels] = images.shape;
+  // The 0/1 mask is written in JavaScript and applied by one same-shape multiply. Comparing
+  // per-image bounds in tensors would broadcast [N, 1, 1, 1] operands, which is slow on the cpu
+  // backend (see per-image.ts).
+  const keep = new Float32Array(count * height * width * channels).fill(1);
+  squares.forEach((square, image) => {
+    const top = Math.max(0, square.top);
+    const bottom = Math.min(height, square.top + square.size);
+    const left = Math.max(0, square.left);
+    const right = Math.min(width, square.left + square.size);
+    for (let row = top; row < bottom; row++) {
+      const start = ((image * height + row) * width + left) * channels;
+      const end = ((image * height + row) * width + right) * channels;
+      if (end > start) keep.fill(0, start, end);
+    }
   });
+  return tf.tidy(() => tf.mul(images, tf.tensor4d(keep, images.shape)));
 }

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { defineShiftTransform, type Tensor4D } from '@csi/core';
 import { assertChannels, assertImageBatch, assertShiftIndex } from '../image-batch.js';
+import { mixChannels } from '../ops/channel-mix.js';
 
 /**
  * The 6 orders of the R, G, B channels in lexicographic order (as Python's
@@ -33,7 +33,10 @@ export const colorPermShift = defineShiftTransform<Record<string, never>>({
       );
       assertShiftIndex('color-perm', shift, CHANNEL_ORDERS.length);
       const order = CHANNEL_ORDERS[shift] ?? CHANNEL_ORDERS[0];
-      return tf.tidy(() => tf.gather(images, tf.tensor1d([...order], 'int32'), 3));
+      // pixel · matrix picks input channel order[c] for output channel c; the products by 0 and 1
+      // are exact, so the values are copied unchanged.
+      const matrix = [0, 1, 2].flatMap((input) => order.map((source) => (source === input ? 1 : 0)));
+      return mixChannels(images, new Array<number[]>(images.shape[0]).fill(matrix));
     },
   }),
 });

@@ -5,7 +5,7 @@ import { greyImage, greyRows, runWithoutLeaks, useCpuBackend } from '../testing/
 import { cutPermShift } from './cut-perm.js';
 
 const cutPerm = cutPermShift.create({}, {} as ComponentContext);
-// Pixel (r, c) holds (4r + c) / 16, so every pixel tells where it came from.
+// Pixel (r, c) is (4r + c) / 16, so every value identifies its source pixel.
 const GRID = [0, 1, 2, 3].map((row) => [0, 1, 2, 3].map((column) => (4 * row + column) / 16));
 const fromIndices = (indices: number[][]) => indices.map((row) => row.map((index) => Math.fround(index / 16)));
 

@@ -1,11 +1,13 @@
 import { defineShiftTransform, type Tensor4D } from '@csi/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertImageBatch, assertShiftIndex } from '../image-batch.js';
+import { flipLeftRight } from '../ops/flips.js';
 
 /**
  * K = 2: variant 0 is the identity, variant 1 flips each image left to right (reverses W).
- * Leave the `flip` augmentation out of `align` when shifting by this transform: a random flip
- * before the shift makes T_0(flip(x)) = T_1(x), so the two variants could not be told apart.
+ * Leave the `flip` augmentation out of `align` when shifting by this transform. A random flip
+ * before the shift makes T_0(flip(x)) = T_1(x), so the shift head could not distinguish the two
+ * variants.
  */
 export const horizontalFlipShift = defineShiftTransform<Record<string, never>>({
   name: 'horizontal-flip',
@@ -17,7 +19,7 @@ export const horizontalFlipShift = defineShiftTransform<Record<string, never>>({
     apply: (images: Tensor4D, shift: number) => {
       assertImageBatch('horizontal-flip', images);
       assertShiftIndex('horizontal-flip', shift, 2);
-      return shift === 0 ? tf.clone(images) : tf.reverse(images, 2);
+      return shift === 0 ? tf.clone(images) : flipLeftRight(images);
     },
   }),
 });

@@ -69,6 +69,22 @@ describe('rotation shift', () => {
     images.dispose();
   });
 
+  it('matches reverse and transpose on an RGB batch', () => {
+    const images = tf.randomUniform([3, 4, 4, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const rotation = createRotation();
+    const references = [
+      tf.clone(images),
+      tf.transpose(tf.reverse(images, 2), [0, 2, 1, 3]),
+      tf.reverse(images, [1, 2]),
+      tf.reverse(tf.transpose(images, [0, 2, 1, 3]), 2),
+    ];
+    references.forEach((reference, shift) => {
+      const { values } = runWithoutLeaks(() => rotation.apply(images, shift));
+      expect(values).toEqual(reference.arraySync());
+    });
+    tf.dispose([images, ...references]);
+  });
+
   it('keeps the channels of each pixel together', () => {
     const square = tf.tensor4d(
       [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.0, 0.5],

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineShiftTransform, ShapeError, SpecError, type Tensor4D } from '@csi/core';
 import { assertImageBatch, assertShiftIndex } from '../image-batch.js';
+import { flipLeftRight, flipUpDown } from '../ops/flips.js';
 
 export interface RotationOptions {
   /** The quarter turns of each variant, T_y = rotation by 90°·quarterTurns[y]; the first must be 0. */
@@ -60,11 +61,11 @@ export function rotateQuarterTurns(images: Tensor4D, quarterTurns: number): Tens
   return tf.tidy(() => {
     switch (turns) {
       case 1:
-        return tf.transpose(tf.reverse(images, 2), [0, 2, 1, 3]);
+        return tf.transpose(flipLeftRight(images), [0, 2, 1, 3]);
       case 2:
-        return tf.reverse(images, [1, 2]);
+        return flipUpDown(flipLeftRight(images));
       case 3:
-        return tf.reverse(tf.transpose(images, [0, 2, 1, 3]), 2);
+        return flipLeftRight(tf.transpose(images, [0, 2, 1, 3]));
       default:
         return tf.clone(images);
     }

@@ -59,12 +59,12 @@ export function computeSobelMagnitude(images: Tensor4D): Tensor4D {
       }
     }
     const gradients = tf.depthwiseConv2d(
-      padByEdgeRepeat(images, 1),
+      padByEdgeRepeat(images),
       tf.tensor4d(filter, [3, 3, channels, 2]),
       1,
       'valid',
     );
-    // Output channel c·2 + m holds multiplier m of input channel c.
+    // Output channel c·2 + m is multiplier m of input channel c.
     const pairs = tf.reshape(gradients, [count, height, width, channels, 2]);
     const magnitude = tf.sqrt(tf.sum(tf.square(pairs), 4));
     return tf.clipByValue(tf.div(magnitude, SOBEL_MAX_MAGNITUDE), 0, 1) as Tensor4D;

@@ -23,4 +23,13 @@ describe('vertical-flip shift', () => {
     expect(greyRows(same)).toEqual(exact(IMAGE));
     tf.dispose([image, same]);
   });
+
+  it('matches tf.reverse on an RGB batch', () => {
+    const shift = verticalFlipShift.create({}, {} as ComponentContext);
+    const images = tf.randomUniform([3, 4, 5, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const reference = tf.reverse(images, 1);
+    const { values } = runWithoutLeaks(() => shift.apply(images, 1));
+    expect(values).toEqual(reference.arraySync());
+    tf.dispose([images, reference]);
+  });
 });

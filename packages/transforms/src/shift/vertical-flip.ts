@@ -1,6 +1,7 @@
 import { defineShiftTransform, type Tensor4D } from '@csi/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertImageBatch, assertShiftIndex } from '../image-batch.js';
+import { flipUpDown } from '../ops/flips.js';
 
 /** K = 2: variant 0 is the identity, variant 1 flips each image upside down (reverses H). */
 export const verticalFlipShift = defineShiftTransform<Record<string, never>>({
@@ -13,7 +14,7 @@ export const verticalFlipShift = defineShiftTransform<Record<string, never>>({
     apply: (images: Tensor4D, shift: number) => {
       assertImageBatch('vertical-flip', images);
       assertShiftIndex('vertical-flip', shift, 2);
-      return shift === 0 ? tf.clone(images) : tf.reverse(images, 1);
+      return shift === 0 ? tf.clone(images) : flipUpDown(images);
     },
   }),
 });

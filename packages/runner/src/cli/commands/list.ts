@@ -11,11 +11,11 @@ export function addListCommand(program: Command, io: CliIo): void {
     .command('list')
     .description('list the registered components by kind, with their summaries, options, defaults and packages')
     .argument('[kind]', `only this kind: ${COMPONENT_KINDS.join(', ')}`)
-    .option('--plugin <path>', PLUGIN_OPTION_HELP, collectValues, [])
-    .action(async (kind: string | undefined, options: { plugin: string[] }) => {
+    .option('--plugin <path>', PLUGIN_OPTION_HELP, collectValues)
+    .action(async (kind: string | undefined, options: { plugin?: string[] }) => {
       const kinds = kind === undefined ? COMPONENT_KINDS : [parseKind(kind)];
       const registry = createBuiltinRegistry();
-      await loadCommandLinePlugins(options.plugin, registry);
+      await loadCommandLinePlugins(options.plugin ?? [], registry);
       io.stdout.write(`${formatComponentList(registry, kinds)}\n`);
     });
 }

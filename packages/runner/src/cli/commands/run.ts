@@ -10,7 +10,7 @@ import { formatMetricsTable } from '../metrics-table.js';
 import { collectValues, SET_OPTION_HELP } from '../options.js';
 
 interface ExperimentOptions {
-  set: string[];
+  set?: string[];
   out?: string;
   backend?: string;
   resume?: boolean;
@@ -22,7 +22,7 @@ export function addRunCommands(program: Command, io: CliIo): void {
     .command('run')
     .description('train and evaluate the experiment a spec describes, then print its metrics')
     .argument('<spec>', 'spec file (YAML)')
-    .option('--set <path=value>', SET_OPTION_HELP, collectValues, [])
+    .option('--set <path=value>', SET_OPTION_HELP, collectValues)
     .option('--out <dir>', 'run folder to write (default: <outputDir>/<name>/<timestamp>)')
     .option('--resume', 'continue from the last complete checkpoint in the --out folder')
     .addOption(backendOption())
@@ -33,7 +33,7 @@ export function addRunCommands(program: Command, io: CliIo): void {
     .description('score a trained model from its checkpoint, without training, and print its metrics')
     .argument('<spec>', 'spec file (YAML) the model was trained with')
     .requiredOption('--checkpoint <dir>', 'run folder that holds the checkpoint to score')
-    .option('--set <path=value>', SET_OPTION_HELP, collectValues, [])
+    .option('--set <path=value>', SET_OPTION_HELP, collectValues)
     .option('--out <dir>', 'run folder to write (default: <outputDir>/<name>/<timestamp>)')
     .addOption(backendOption())
     .action((specFile: string, options: ExperimentOptions) => executeExperiment(specFile, options, io));
@@ -47,7 +47,7 @@ async function executeExperiment(specFile: string, options: ExperimentOptions, i
   if (options.resume && options.out === undefined) {
     throw new UsageError('--resume continues an earlier run, so it needs that run folder: add --out DIR');
   }
-  const overrides: SpecOverride[] = options.set.map(parseSetArgument);
+  const overrides: SpecOverride[] = (options.set ?? []).map(parseSetArgument);
   if (options.backend !== undefined) {
     overrides.push({ path: ['backend'], valueText: options.backend, argument: `--backend ${options.backend}` });
   }

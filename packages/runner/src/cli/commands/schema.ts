@@ -12,10 +12,10 @@ export function addSchemaCommand(program: Command, io: CliIo): void {
     .command('schema')
     .description('print the JSON Schema of specs, built from the registered components, for editors')
     .option('--out <file>', 'write the schema to this file instead of printing it')
-    .option('--plugin <path>', PLUGIN_OPTION_HELP, collectValues, [])
-    .action(async (options: { out?: string; plugin: string[] }) => {
+    .option('--plugin <path>', PLUGIN_OPTION_HELP, collectValues)
+    .action(async (options: { out?: string; plugin?: string[] }) => {
       const registry = createBuiltinRegistry();
-      await loadCommandLinePlugins(options.plugin, registry);
+      await loadCommandLinePlugins(options.plugin ?? [], registry);
       const text = formatSchemaFile(buildSpecSchema(registry));
       if (options.out === undefined) {
         io.stdout.write(text);
@@ -28,7 +28,7 @@ export function addSchemaCommand(program: Command, io: CliIo): void {
     });
 }
 
-/** The schema file's text: two-space JSON with a final newline, as committed. */
+/** Formats the schema as the file's text: two-space JSON with a final newline, as committed. */
 export function formatSchemaFile(schema: object): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }

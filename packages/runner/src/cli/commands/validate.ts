@@ -10,15 +10,15 @@ export function addValidateCommand(program: Command, io: CliIo): void {
     .command('validate')
     .description('check a spec (with its extends, plugins and --set values) and print a one-line summary')
     .argument('<spec>', 'spec file (YAML)')
-    .option('--set <path=value>', SET_OPTION_HELP, collectValues, [])
-    .action(async (specFile: string, options: { set: string[] }) => {
-      const loaded = await loadSpec(specFile, { overrides: options.set.map(parseSetArgument) });
+    .option('--set <path=value>', SET_OPTION_HELP, collectValues)
+    .action(async (specFile: string, options: { set?: string[] }) => {
+      const loaded = await loadSpec(specFile, { overrides: (options.set ?? []).map(parseSetArgument) });
       io.stdout.write(`${specFile}: valid\n${summariseSpec(loaded)}\n`);
     });
 }
 
 /**
- * One line that says what the spec will run, e.g. `fmnist-0: fashion-mnist (one-class), resnet
+ * Summarises in one line what the spec will run, e.g. `fmnist-0: fashion-mnist (one-class), resnet
  * P=128, shift rotation, align flip+crop, loss 1·con-si + 1·cls-si, 100 epochs × 32 images,
  * score csi, backend auto`.
  */
