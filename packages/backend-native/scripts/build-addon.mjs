@@ -2,7 +2,7 @@
 // It always exits 0: a machine without oneDNN or a C++ compiler still gets a working package,
 // and registerNativeBackend() then reports the recorded reason.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,9 @@ const INSTALL_HINT = 'Install oneDNN (`apt-get install libdnnl-dev`, or set DNNL
 
 function writeStatus(status) {
   mkdirSync(buildDir, { recursive: true });
+  // An addon left from an earlier build may not match the current sources; after a failure the
+  // package must report the failure rather than load it.
+  if (!status.available) rmSync(addonPath, { force: true });
   writeFileSync(statusPath, `${JSON.stringify(status, null, 2)}\n`);
   const summary = status.available
     ? `native addon built (oneDNN ${status.oneDnnVersion}, ${status.maxThreads} threads)`
@@ -44,6 +47,10 @@ function nodeHeaderArguments() {
   return existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
 }
 
+function runNodeGyp(nodeGyp, args) {
+  return spawnSync(process.execPath, [nodeGyp, ...args], { cwd: packageDir, encoding: 'utf8', env: process.env });
+}
+
 function build() {
   const oneDnn = findOneDnn();
   if (oneDnn.missing) {
@@ -60,11 +67,11 @@ function build() {
     return;
   }
   const jobs = String(os.availableParallelism?.() ?? os.cpus().length);
-  const compile = spawnSync(
-    process.execPath,
-    [nodeGyp, 'rebuild', `--jobs=${jobs}`, ...nodeHeaderArguments()],
-    { cwd: packageDir, encoding: 'utf8', env: process.env },
-  );
+  // configure + build instead of rebuild: no clean step, so a previously built addon stays usable
+  // while this build runs (other processes may load it meanwhile) and make recompiles only what
+  // changed.
+  let compile = runNodeGyp(nodeGyp, ['configure', ...nodeHeaderArguments()]);
+  if (compile.status === 0) compile = runNodeGyp(nodeGyp, ['build', `--jobs=${jobs}`]);
   if (compile.status !== 0) {
     const output = `${compile.stdout ?? ''}\n${compile.stderr ?? ''}\n${compile.error?.message ?? ''}`;
     writeStatus({

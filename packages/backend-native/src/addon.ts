@@ -94,7 +94,7 @@ export function loadNativeAddon(): LoadResult {
 }
 
 function tryLoad(): LoadResult {
-  if (!existsSync(ADDON_PATH)) return { reason: reasonFromStatusFile() };
+  if (!existsSync(ADDON_PATH)) return { reason: describeMissingAddon(ADDON_PATH, STATUS_PATH) };
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     return { addon, runtime: addon.describeRuntime() };
@@ -103,16 +103,20 @@ function tryLoad(): LoadResult {
   }
 }
 
-function reasonFromStatusFile(): string {
-  if (!existsSync(STATUS_PATH)) {
-    return `the addon has not been built (neither ${ADDON_PATH} nor ${STATUS_PATH} exists)`;
+/**
+ * Explains a missing addon from the build record that scripts/build-addon.mjs writes
+ * (`{ available, reason, fix }`), or from the record's absence.
+ */
+export function describeMissingAddon(addonPath: string, statusPath: string): string {
+  if (!existsSync(statusPath)) {
+    return `the addon has not been built (neither ${addonPath} nor ${statusPath} exists)`;
   }
   try {
-    const status = JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as { reason?: unknown };
+    const status = JSON.parse(readFileSync(statusPath, 'utf8')) as { reason?: unknown };
     return typeof status.reason === 'string'
       ? `the addon build was skipped or failed: ${status.reason}`
-      : `the addon is missing at ${ADDON_PATH} although ${STATUS_PATH} records no failure`;
+      : `the addon is missing at ${addonPath} although ${statusPath} records no failure`;
   } catch (error) {
-    return `the addon is missing and ${STATUS_PATH} is unreadable: ${(error as Error).message}`;
+    return `the addon is missing and ${statusPath} is unreadable: ${(error as Error).message}`;
   }
 }

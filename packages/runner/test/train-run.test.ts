@@ -64,8 +64,8 @@ eval:
 
 beforeAll(() => {
   if (!existsSync(cliFile)) throw new Error(`${cliFile} is missing; run pnpm build before these tests`);
-  // 160 training images of each class (the one-class protocol keeps class 0) and 200 test images.
-  writeSyntheticIdx(join(work, 'data'), { train: 320, test: 200 });
+  // 128 training images of each class (the one-class protocol keeps class 0) and 200 test images.
+  writeSyntheticIdx(join(work, 'data'), { train: 256, test: 200 });
   writeFileSync(join(work, 'tiny.yaml'), SPEC);
 });
 

@@ -12,7 +12,7 @@ import { disposeIntermediates, runWasmKernel } from './wasm-kernel-calls.js';
  * is itself a convolution once the batch becomes the channel axis: the input is x as
  * [Ci, H, W, N], the filter is dy as [Ho, Wo, N, Co] dilated by the stride, and the result is
  * [Ci, KH, KW, Co]. That puts all the arithmetic in wasm's XNNPACK Conv2D; the rest is three
- * transposes (one of them filter-sized) and, for 1×1 strided filters, a strided slice.
+ * transposes (one of them filter-sized) and, for 1×1 strided filters, a subsampling step.
  */
 export function conv2DBackpropFilterWasm(args: {
   inputs: tf.Conv2DBackpropFilterInputs;
@@ -57,23 +57,13 @@ export function conv2DBackpropFilterWasm(args: {
     let columnStride = info.strideWidth;
     let { padBefore: top, padAfter: bottom } = rows;
     let { padBefore: left, padAfter: right } = columns;
-    if (filterHeight === 1 && filterWidth === 1 && top === 0 && left === 0 && (rowStride > 1 || columnStride > 1)) {
-      // A 1×1 filter reads only every stride-th pixel: taking those first shrinks the transpose
-      // by stride², and the C++ strided slice avoids the JavaScript copy that a crop would cost.
-      input = runWasmKernel(backend, 'StridedSlice', { x }, {
-        begin: [0, 0, 0, 0],
-        end: [batchSize, rows.usedInputSize, columns.usedInputSize, inChannels],
-        strides: [1, rowStride, columnStride, 1],
-        beginMask: 0,
-        endMask: 0,
-        ellipsisMask: 0,
-        newAxisMask: 0,
-        shrinkAxisMask: 0,
-      });
+    if (filterHeight === 1 && filterWidth === 1 && (rowStride > 1 || columnStride > 1)) {
+      // A 1×1 filter reads only every stride-th pixel, so taking those first shrinks the
+      // transposes by stride². A 1×1 convolution with the identity filter takes them in 4 ms for
+      // x [256, 28, 28, 16], where wasm's StridedSlice took 112 ms (Node 20, one thread).
+      input = subsampleWithIdentity(backend, x, info);
       owned.push(input);
-      // Explicit padding after the input can give outputs past its end, which read zeros.
-      [top, bottom] = [0, outHeight - (input.shape[1] as number)];
-      [left, right] = [0, outWidth - (input.shape[2] as number)];
+      [top, bottom, left, right] = [0, 0, 0, 0];
       [rowStride, columnStride] = [1, 1];
     } else if (rows.usedInputSize < info.inHeight || columns.usedInputSize < info.inWidth) {
       input = runWasmKernel(backend, 'Slice', { x }, {
@@ -98,5 +88,25 @@ export function conv2DBackpropFilterWasm(args: {
     return runWasmKernel(backend, 'Transpose', { x: perChannel }, { perm: [1, 2, 0, 3] });
   } finally {
     disposeIntermediates(backend, ...owned);
+  }
+}
+
+/** Returns the pixels a strided 1×1 convolution reads, [N, Ho, Wo, Ci], zeros where it reads padding. */
+function subsampleWithIdentity(backend: BackendWasm, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const channels = info.inChannels;
+  const identity = new Float32Array(channels * channels);
+  for (let c = 0; c < channels; c++) identity[c * channels + c] = 1;
+  const filter = backend.makeOutput([1, 1, channels, channels], 'float32', undefined, identity);
+  try {
+    const { top, bottom, left, right } = info.padInfo;
+    return runWasmKernel(backend, 'Conv2D', { x, filter }, {
+      strides: [info.strideHeight, info.strideWidth],
+      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
+    } as unknown as tf.NamedAttrMap);
+  } finally {
+    disposeIntermediates(backend, filter);
   }
 }
