@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from '@csi/backend-native';
 import { ShapeError } from '@csi/core';
 import type { NetworkVariables } from './network-variables.js';
 
@@ -51,9 +52,17 @@ export function createBatchNorm(variables: NetworkVariables, name: string, chann
  * Throws a ShapeError in training mode when a channel has fewer than 2 values (N·H·W < 2),
  * because the unbiased variance is then undefined; PyTorch rejects that case too.
  */
-export function applyBatchNorm<T extends tf.Tensor4D | tf.Tensor2D>(x: T, layer: BatchNormLayer, training: boolean): T {
+export function applyBatchNorm<T extends tf.Tensor4D | tf.Tensor2D>(
+  x: T,
+  layer: BatchNormLayer,
+  training: boolean,
+  epilogue: BatchNormEpilogue = {},
+): T {
   if (!training) {
-    return tf.batchNorm(x, layer.runningMean, layer.runningVariance, layer.beta, layer.gamma, BATCH_NORM_EPSILON) as T;
+    return tf.tidy(() => {
+      const normalised = tf.batchNorm(x, layer.runningMean, layer.runningVariance, layer.beta, layer.gamma, BATCH_NORM_EPSILON);
+      return applyEpilogue(normalised, epilogue) as T;
+    });
   }
 
   const reductionAxes = x.shape.slice(0, -1).map((_, axis) => axis);
@@ -67,10 +76,29 @@ export function applyBatchNorm<T extends tf.Tensor4D | tf.Tensor2D>(x: T, layer:
   }
 
   return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, reductionAxes);
+    // On the native backend this is three fused kernels; elsewhere it composes tf.moments and
+    // tf.batchNorm, with the same values and gradients.
+    const { y, mean, variance } = batchNormTraining(x, layer.gamma as tf.Tensor1D, layer.beta as tf.Tensor1D, {
+      epsilon: BATCH_NORM_EPSILON,
+      activation: epilogue.relu ? 'relu' : 'linear',
+      ...(epilogue.residual ? { residual: epilogue.residual } : {}),
+    });
     updateRunningStatistics(layer, mean, variance, valuesPerChannel);
-    return tf.batchNorm(x, mean, variance, layer.beta, layer.gamma, BATCH_NORM_EPSILON) as T;
+    return y;
   });
+}
+
+/** What follows the normalisation in a ResNet: a shortcut added, then relu. */
+export interface BatchNormEpilogue {
+  /** A tensor of x's shape added after the normalisation (the block's shortcut). */
+  residual?: tf.Tensor;
+  /** Applies max(0, ·) last. */
+  relu?: boolean;
+}
+
+function applyEpilogue(normalised: tf.Tensor, epilogue: BatchNormEpilogue): tf.Tensor {
+  const summed = epilogue.residual ? tf.add(normalised, epilogue.residual) : normalised;
+  return epilogue.relu ? tf.relu(summed) : summed;
 }
 
 function updateRunningStatistics(

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomSource } from '@csi/core';
-import { applyBatchNorm, createBatchNorm, type BatchNormLayer } from './batch-norm.js';
+import { applyBatchNorm, createBatchNorm, type BatchNormEpilogue, type BatchNormLayer } from './batch-norm.js';
 import { applyConv, createConv, type ConvLayer } from './conv.js';
 import type { NetworkVariables } from './network-variables.js';
 
@@ -74,7 +74,7 @@ export function applyResNetBody(images: tf.Tensor4D, body: ResNetBody, training:
   let x = tf.tidy(() => {
     // The authors' network starts with a layer that maps [0, 1] to [-1, 1]: (x − 0.5) / 0.5.
     const centred = tf.sub<tf.Tensor4D>(tf.mul(images, 2), 1);
-    return tf.relu(applyConvBatchNorm(centred, body.stem, training));
+    return applyConvBatchNorm(centred, body.stem, training, { relu: true });
   });
   for (const block of body.blocks) {
     // One tidy per block frees its intermediate maps early; a gradient tape keeps what it needs.
@@ -123,13 +123,18 @@ function createBasicBlock(
   return shortcut ? { first, second, shortcut } : { first, second };
 }
 
-function applyConvBatchNorm(x: tf.Tensor4D, layers: ConvBatchNorm, training: boolean): tf.Tensor4D {
-  return applyBatchNorm(applyConv(x, layers.conv), layers.bn, training);
+function applyConvBatchNorm(
+  x: tf.Tensor4D,
+  layers: ConvBatchNorm,
+  training: boolean,
+  epilogue: BatchNormEpilogue = {},
+): tf.Tensor4D {
+  return applyBatchNorm(applyConv(x, layers.conv), layers.bn, training, epilogue);
 }
 
+/** relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), with the add and relus fused into batch norm. */
 function applyBasicBlock(x: tf.Tensor4D, block: BasicBlock, training: boolean): tf.Tensor4D {
-  const hidden = tf.relu(applyConvBatchNorm(x, block.first, training));
-  const residual = applyConvBatchNorm(hidden, block.second, training);
+  const hidden = applyConvBatchNorm(x, block.first, training, { relu: true });
   const shortcut = block.shortcut ? applyConvBatchNorm(x, block.shortcut, training) : x;
-  return tf.relu(tf.add<tf.Tensor4D>(residual, shortcut));
+  return applyConvBatchNorm(hidden, block.second, training, { residual: shortcut, relu: true });
 }
