@@ -27,17 +27,9 @@ Napi::Value clearCaches(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-Napi::Value setNumThreads(const Napi::CallbackInfo &info) {
-  double threads = numberArgument(info, 0, "threads");
-  if (threads < 1 || threads > 1024) throwTypeError(info.Env(), "threads must be in [1, 1024]");
-  omp_set_num_threads(static_cast<int>(threads));
-  return info.Env().Undefined();
-}
-
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("describeRuntime", Napi::Function::New(env, describeRuntime, "describeRuntime"));
   exports.Set("clearCaches", Napi::Function::New(env, clearCaches, "clearCaches"));
-  exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
   registerConvolution(env, exports);
   registerMatMul(env, exports);
   registerElementwise(env, exports);

@@ -1,7 +1,7 @@
-// Batch norm in training mode as three fused passes, for src/batch-norm-training.ts:
-// statistics (one read of x), forward (one read, one write) and backward (two reads of x and dy,
-// one write). TensorFlow.js composes the same computation from tf.moments, tf.batchNorm and their
-// gradients, which takes about 40 full passes over the activation per layer.
+// Batch norm in training mode as three fused kernels, for src/batch-norm-training.ts: statistics
+// (one read of x), forward (one read, one write) and backward (two reads of x and dy, one write).
+// Composed from tf.moments, tf.batchNorm and their gradients in TensorFlow.js 4.22, the same
+// layer runs about 30 kernels over the whole activation per training step.
 //
 // All three view x as [rows, channels] with channels the last (NHWC) axis.
 #include <cmath>

@@ -20,8 +20,8 @@ namespace csi_native {
 dnnl::engine &cpuEngine();
 dnnl::stream &cpuStream();
 
-// Below this many elements an OpenMP region costs more than it saves (measured on 2 cores:
-// starting a parallel region takes a few microseconds, a float add takes well under 1 ns).
+// Below this many elements one thread is faster: starting an OpenMP region costs microseconds
+// (more when the other core is busy), while a float add costs well under a nanosecond.
 constexpr int64_t kParallelThreshold = 1 << 15;
 
 // Pointer and length of a Float32Array argument. Throws a JS TypeError naming the argument when
@@ -58,7 +58,7 @@ Napi::Value guardNative(const Napi::CallbackInfo &info, const char *functionName
 // then return false to JS, which runs the cpu backend's kernel instead.
 bool isUnimplemented(const dnnl::error &error);
 
-// Activation codes shared with src/addon.ts (FUSED_ACTIVATION_CODES).
+// Activation codes shared with src/addon.ts (ACTIVATION_CODES).
 enum class Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kLeakyRelu = 3, kElu = 4, kSigmoid = 5 };
 
 // Adds `activation` as an eltwise post-op. Returns false for an unknown code.

@@ -1,7 +1,7 @@
-// Element-wise kernels: broadcasting binary ops, unary ops, strided copies (Tile, Transpose)
-// and batch-norm inference. TensorFlow.js's cpu backend computes broadcasts through per-element
-// index arithmetic with array allocations, which made [N, H, W, C] op [C] the slowest part of
-// a training step; here they are plain loops.
+// Element-wise kernels: broadcasting binary ops, unary ops, strided copies (Tile, Transpose,
+// Slice, PadV2) and batch-norm inference. TensorFlow.js's cpu backend computes a broadcast through
+// per-element index arithmetic with array allocations. That made [N, H, W, C] op [C] the slowest
+// part of a training step, so here broadcasts are plain loops over collapsed strides.
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -134,12 +134,17 @@ Napi::Value binary(const Napi::CallbackInfo &info) {
   });
 }
 
+// Pointers passed by value with __restrict: reached through a lambda's captures, GCC 12 cannot
+// rule out aliasing and leaves the loop scalar (and branchy for relu and step).
+template <typename Op>
+void unaryRange(const float *__restrict x, float *__restrict out, int64_t begin, int64_t end, Op op) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) out[i] = op(x[i]);
+}
+
 template <typename Op>
 void runUnary(const float *x, float *out, int64_t size, Op op) {
-  forEachRange(size, [&](int64_t begin, int64_t end) {
-#pragma omp simd
-    for (int64_t i = begin; i < end; ++i) out[i] = op(x[i]);
-  });
+  forEachRange(size, [=](int64_t begin, int64_t end) { unaryRange(x, out, begin, end, op); });
 }
 
 // unary(opCode, x, out, alpha); alpha is the LeakyRelu slope or the Step value for x <= 0.

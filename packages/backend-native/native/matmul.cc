@@ -10,7 +10,7 @@ namespace {
 using dnnl::memory;
 using DataType = memory::data_type;
 
-// Order of the `geometry` argument; src/addon.ts (matMulGeometry) writes the same order.
+// Order of the `geometry` argument; src/kernels/mat-mul-geometry.ts (planMatMul) writes the same order.
 struct MatMulGeometry {
   int64_t batchA, batchB, rows, inner, columns, transposeA, transposeB;
 };

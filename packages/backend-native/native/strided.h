@@ -1,5 +1,5 @@
 // Element loops over a collapsed strided layout, split evenly across OpenMP threads.
-// JS (src/kernels/strided-layout.ts) merges adjacent dimensions first, so broadcasting a
+// JS (src/strided-layout.ts) merges adjacent dimensions first, so broadcasting a
 // [C] vector over [N, H, W, C] arrives here as dims [N*H*W, C] with strides [0, 1].
 #pragma once
 

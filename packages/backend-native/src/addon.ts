@@ -19,8 +19,8 @@ export interface NativeRuntime {
  */
 export interface NativeAddon {
   describeRuntime(): NativeRuntime;
+  /** Drops the cached oneDNN primitives. */
   clearCaches(): void;
-  setNumThreads(threads: number): void;
   conv2dForward(
     x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array,
     geometry: number[], activationCode: number, leakyReluAlpha: number,
@@ -95,6 +95,11 @@ export function loadNativeAddon(): LoadResult {
 
 function tryLoad(): LoadResult {
   if (!existsSync(ADDON_PATH)) return { reason: describeMissingAddon(ADDON_PATH, STATUS_PATH) };
+  // libgomp reads its settings once, when the addon pulls it in. By default its idle threads spin
+  // before sleeping; between kernels the JS thread works alone, and on a machine shared with other
+  // processes the spinning cost a 2-thread training step 3-4x its time (bench/step.mjs, 2-core
+  // EPYC VM under load). Passive waiting sleeps at once. An explicit setting is left alone.
+  process.env['OMP_WAIT_POLICY'] ??= 'passive';
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     return { addon, runtime: addon.describeRuntime() };

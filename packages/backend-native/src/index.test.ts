@@ -29,7 +29,7 @@ describe.skipIf(!nativeAvailable)(suiteTitle('registerNativeBackend'), () => {
     expect(await tf.setBackend(registerNativeBackend())).toBe(true);
     expect(tf.getBackend()).toBe('native');
     const before = tf.memory().numTensors;
-    const y = tf.tidy(() => tf.conv2d(tf.ones([1, 3, 3, 1]), tf.ones([3, 3, 1, 1]), 1, 'same'));
+    const y = tf.tidy(() => tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same'));
     // Corner pixels see 4 ones, edges 6, the centre 9.
     expect(Array.from(y.dataSync())).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4]);
     y.dispose();

@@ -4,6 +4,7 @@ export * from './random.js';
 export * from './logger.js';
 export * from './backend.js';
 export * from './gradients.js';
+export * from './wasm-kernels/index.js';
 export * from './registry.js';
 export * from './ids.js';
 export * from './contracts/transform.js';

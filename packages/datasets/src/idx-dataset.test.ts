@@ -48,11 +48,11 @@ async function writeRoot(name: string, content: Record<string, Uint8Array>): Pro
 }
 
 describe('register', () => {
-  it('adds two data sets and one protocol', () => {
+  it('adds seven data sets and three protocols', () => {
     const registry = new ComponentRegistry();
     register(registry.registrarFor('@csi/datasets'));
-    expect(registry.names('dataset')).toEqual(['fashion-mnist', 'mnist']);
-    expect(registry.names('protocol')).toEqual(['one-class']);
+    expect(registry.names('dataset')).toEqual(['cifar10', 'cifar100', 'fashion-mnist', 'idx-folder', 'image-folder', 'mnist', 'mvtec']);
+    expect(registry.names('protocol')).toEqual(['multi-class-ood', 'one-class', 'ood-ness']);
   });
 });
 

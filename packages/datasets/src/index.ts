@@ -1,6 +1,11 @@
 import type { ComponentRegistrar } from '@csi/core';
+import { cifar100Dataset, cifar10Dataset } from './cifar-dataset.js';
 import { fashionMnistDataset, mnistDataset } from './idx-dataset.js';
 import { idxFolderDataset } from './idx-folder.js';
+import { imageFolderDataset } from './image-folder.js';
+import { defineMultiClassOodProtocol } from './multi-class-ood.js';
+import { mvtecDataset } from './mvtec.js';
+import { oodNessProtocol } from './ood-ness.js';
 import { oneClassProtocol } from './one-class.js';
 
 export {
@@ -40,13 +45,76 @@ export {
 } from './idx-dataset.js';
 export { idxFolderDataset, type IdxFolderOptions } from './idx-folder.js';
 export { describeOneClass, oneClassProtocol, OneClassProtocol, type OneClassOptions } from './one-class.js';
+export { oodNessProtocol, OodNessProtocol, type OodNessOptions } from './ood-ness.js';
 export { drawStratifiedIndices, limitImages, limitSplits, limitTestImages } from './limit.js';
 export { createEpochRandom, iterateBatches, toImageTensor, type BatchOptions } from './batching.js';
+export {
+  CIFAR10,
+  CIFAR100,
+  CIFAR100_LABEL_KINDS,
+  CIFAR_DATASETS,
+  type Cifar100LabelKind,
+  type CifarDatasetDescription,
+  type CifarLabelling,
+} from './cifar-catalog.js';
+export { concatenateRecords, decodeCifarRecords, type CifarRecordLayout, type CifarRecords } from './cifar-records.js';
+export {
+  acquireCifar,
+  fetchCifarDataset,
+  inspectCifarFolder,
+  listCifarFolders,
+  resolveArchiveChecksum,
+  resolveArchiveMirrors,
+  type CifarAcquireOptions,
+  type CifarFiles,
+  type LocatedCifar,
+} from './cifar-acquire.js';
+export { cifar100Dataset, cifar10Dataset, CifarDatasetSource, type Cifar100Options, type CifarOptions } from './cifar-dataset.js';
+export { computeFileSha256, downloadVerifiedArchive, type ArchiveDownload } from './download-archive.js';
+export { fetchBuiltinDataset, listDownloadableDatasets } from './fetch-builtin.js';
+export { readTarFiles, TarStreamReader } from './tar-reader.js';
+export { convertChannels, decodeImage, IMAGE_EXTENSIONS, type RgbaImage } from './image-decode.js';
+export { resizeBilinear, type ImageSize } from './image-resize.js';
+export { conformImageSet } from './image-conform.js';
+export {
+  listClassFolders,
+  listClassImages,
+  readClassImages,
+  type ClassImages,
+  type TargetShape,
+} from './image-folder-reader.js';
+export { imageFolderDataset, ImageFolderSource, type ImageFolderOptions } from './image-folder.js';
+export { MVTEC_GOOD_CLASS, mvtecDataset, MvtecSource, type MvtecOptions } from './mvtec.js';
+export {
+  defineMultiClassOodProtocol,
+  MultiClassOodProtocol,
+  type DatasetRef,
+  type MultiClassOodOptions,
+  type OodSourceFactory,
+  type OodSourceOptions,
+} from './multi-class-ood.js';
 
-/** Adds the data sets `fashion-mnist`, `mnist` and `idx-folder` and the protocol `one-class`. */
+/** The data sets of this package, in registration order; each may also be the OOD set of `multi-class-ood`. */
+export const BUILTIN_DATASETS = [
+  fashionMnistDataset,
+  mnistDataset,
+  idxFolderDataset,
+  cifar10Dataset,
+  cifar100Dataset,
+  imageFolderDataset,
+  mvtecDataset,
+] as const;
+
+/** `multi-class-ood` with every data set of this package as a possible OOD set. */
+export const multiClassOodProtocol = defineMultiClassOodProtocol(BUILTIN_DATASETS);
+
+/**
+ * Adds the data sets `fashion-mnist`, `mnist`, `idx-folder`, `cifar10`, `cifar100`,
+ * `image-folder` and `mvtec`, and the protocols `one-class`, `multi-class-ood` and `ood-ness`.
+ */
 export function register(registrar: ComponentRegistrar): void {
-  registrar.add(fashionMnistDataset);
-  registrar.add(mnistDataset);
-  registrar.add(idxFolderDataset);
+  for (const dataset of BUILTIN_DATASETS) registrar.add(dataset);
   registrar.add(oneClassProtocol);
+  registrar.add(multiClassOodProtocol);
+  registrar.add(oodNessProtocol);
 }

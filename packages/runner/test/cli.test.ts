@@ -183,6 +183,6 @@ describe('csi data fetch', () => {
   it('exits 2 for an unknown data set', async () => {
     const result = await csi('data', 'fetch', 'fashoin-mnist');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error: unknown dataset "fashoin-mnist". Known: fashion-mnist, mnist. Did you mean "fashion-mnist"?\n');
+    expect(result.stderr).toBe('error: unknown dataset "fashoin-mnist". Known: cifar10, cifar100, fashion-mnist, mnist. Did you mean "fashion-mnist"?\n');
   });
 });

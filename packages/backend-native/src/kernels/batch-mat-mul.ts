@@ -13,7 +13,7 @@ function batchMatMul(args: NativeKernelArgs): TensorInfo | TensorInfo[] {
   const bValues = readFloat32(backend, b);
   const plan = planMatMul(a, b, transposeA, transposeB);
   if (aValues === null || bValues === null || plan === null) return backend.runCpuKernel(BatchMatMul, args);
-  const out = new Float32Array(sizeOfShape(plan.outShape));
+  const out = backend.allocateOutput(sizeOfShape(plan.outShape));
   if (!backend.addon.matMul(aValues, bValues, null, out, plan.geometry, ACTIVATION_CODES.linear, 0)) {
     return backend.runCpuKernel(BatchMatMul, args);
   }

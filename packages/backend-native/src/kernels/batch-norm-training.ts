@@ -6,7 +6,7 @@ import {
 // Kernels behind batchNormTraining (src/batch-norm-training.ts). They exist only on `native`;
 // the op composes standard ops on other backends. x is [..., C] float32, statistics are [C].
 
-/** Kernel names, prefixed so they cannot collide with TensorFlow.js kernels. */
+/** Kernel names; the Csi prefix keeps them apart from TensorFlow.js's own kernel names. */
 export const BATCH_NORM_STATISTICS = 'CsiBatchNormStatistics';
 export const BATCH_NORM_FORWARD = 'CsiBatchNormForward';
 export const BATCH_NORM_BACKWARD = 'CsiBatchNormBackward';
@@ -48,7 +48,7 @@ function forward(args: NativeKernelArgs): TensorInfo {
   const { epsilon, relu } = args.attrs as unknown as BatchNormTrainingAttrs;
   const channels = x.shape[x.shape.length - 1] ?? 0;
   const xValues = float32Of(args, BATCH_NORM_FORWARD, 'x');
-  const y = new Float32Array(xValues.length);
+  const y = args.backend.allocateOutput(xValues.length);
   args.backend.addon.batchNormForward(
     xValues,
     float32Of(args, BATCH_NORM_FORWARD, 'mean'),
@@ -71,8 +71,8 @@ function backward(args: NativeKernelArgs): TensorInfo[] {
   const { epsilon, residual } = args.attrs as unknown as BatchNormTrainingAttrs;
   const channels = x.shape[x.shape.length - 1] ?? 0;
   const xValues = float32Of(args, BATCH_NORM_BACKWARD, 'x');
-  const dx = new Float32Array(xValues.length);
-  const dResidual = residual ? new Float32Array(xValues.length) : null;
+  const dx = args.backend.allocateOutput(xValues.length);
+  const dResidual = residual ? args.backend.allocateOutput(xValues.length) : null;
   const dgamma = new Float32Array(channels);
   const dbeta = new Float32Array(channels);
   args.backend.addon.batchNormBackward(

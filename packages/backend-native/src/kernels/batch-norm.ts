@@ -27,7 +27,7 @@ function batchNorm(args: NativeKernelArgs): TensorInfo | TensorInfo[] {
     (offset === undefined || offsetValues !== null) && (scale === undefined || scaleValues !== null);
   if (!supported) return backend.runCpuKernel(FusedBatchNorm, args);
 
-  const out = new Float32Array(xValues.length);
+  const out = backend.allocateOutput(xValues.length);
   backend.addon.batchNorm(xValues, meanValues, varianceValues, offsetValues, scaleValues, out, channels, varianceEpsilon);
   return backend.makeTensorInfo(x.shape, 'float32', out);
 }

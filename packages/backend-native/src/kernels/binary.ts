@@ -28,7 +28,7 @@ function makeBinaryKernel(kernelName: BinaryKernelName): NativeKernelConfig {
     const size = sizeOfShape(outShape);
     const layout = collapseLayout(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
     if (size === 0 || layout.dims.length > MAX_STRIDED_RANK) return backend.runCpuKernel(kernelName, args);
-    const out = new Float32Array(size);
+    const out = backend.allocateOutput(size);
     backend.addon.binary(opCode, aValues, bValues, out, layout.dims, layout.strides[0] ?? [], layout.strides[1] ?? []);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };

@@ -26,7 +26,7 @@ function conv2dBackpropFilter(args: NativeKernelArgs): TensorInfo | TensorInfo[]
   const geometry = convGeometry(info);
   const dyMatches = info.outShape.every((dim, d) => dim === dy.shape[d]);
   if (geometry === null || !dyMatches) return backend.runCpuKernel(Conv2DBackpropFilter, args);
-  const dw = new Float32Array(sizeOfShape(filterShape));
+  const dw = backend.allocateOutput(sizeOfShape(filterShape));
   if (!backend.addon.conv2dBackwardFilter(xValues, dyValues, dw, geometry)) {
     return backend.runCpuKernel(Conv2DBackpropFilter, args);
   }

@@ -26,7 +26,7 @@ function conv2dBackpropInput(args: NativeKernelArgs): TensorInfo | TensorInfo[] 
   const geometry = convGeometry(info);
   const dyMatches = info.outShape.every((dim, d) => dim === dy.shape[d]);
   if (geometry === null || !dyMatches) return backend.runCpuKernel(Conv2DBackpropInput, args);
-  const dx = new Float32Array(sizeOfShape(inputShape));
+  const dx = backend.allocateOutput(sizeOfShape(inputShape));
   if (!backend.addon.conv2dBackwardData(dyValues, filterValues, dx, geometry)) {
     return backend.runCpuKernel(Conv2DBackpropInput, args);
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   expectNativeMatchesCpu, nativeAvailable, randomValues, suiteTitle,
 } from '../test-support/compare-backends.js';
+import type { NativeBackend } from '../backend.js';
 import { watchCpuFallbacks } from '../test-support/fallback-spy.js';
 
 // float32 sums of up to 16 * 3 * 3 products differ from the cpu backend's order of summation by
@@ -87,6 +88,20 @@ describe.skipIf(!nativeAvailable)(suiteTitle('native Conv2D and its gradients'),
       return tf.conv2dTranspose(x, filter, [2, 8, 8, 3], 2, 'same');
     }, TOLERANCE);
     expect(cpuFallbacks()).not.toContain('Conv2DBackpropInput');
+  });
+
+  it('reuses cached primitives for repeated shapes', async () => {
+    await tf.setBackend('native');
+    const { addon } = tf.backend() as NativeBackend;
+    const run = (size: number): void => {
+      tf.tidy(() => tf.conv2d(tf.ones([1, size, size, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 2]) as tf.Tensor4D, 1, 'same'));
+    };
+    run(11);
+    const afterFirst = addon.describeRuntime().cachedConvolutions;
+    run(11);
+    expect(addon.describeRuntime().cachedConvolutions).toBe(afterFirst);
+    run(13);
+    expect(addon.describeRuntime().cachedConvolutions).toBe(afterFirst + 1);
   });
 
   it('computes a 2x2 convolution worked out by hand', async () => {

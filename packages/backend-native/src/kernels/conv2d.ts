@@ -21,7 +21,7 @@ function conv2d(args: NativeKernelArgs): TensorInfo | TensorInfo[] {
   );
   const geometry = convGeometry(info);
   if (geometry === null) return backend.runCpuKernel(Conv2D, args);
-  const y = new Float32Array(sizeOfShape(info.outShape));
+  const y = backend.allocateOutput(sizeOfShape(info.outShape));
   if (!backend.addon.conv2dForward(xValues, filterValues, null, y, geometry, ACTIVATION_CODES.linear, 0)) {
     return backend.runCpuKernel(Conv2D, args);
   }

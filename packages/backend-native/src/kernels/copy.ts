@@ -8,7 +8,7 @@ import { collapseLayout, contiguousStrides, MAX_STRIDED_RANK } from '../strided-
 /**
  * Copies x into a new tensor of `outShape` (same dtype, float32 or int32): for every index of
  * `dims`, the element at offset `xOffset + Σ index·stridesX` goes to `outOffset + Σ index·stridesOut`.
- * Output elements that no index reaches keep `fillValue`.
+ * Output elements that no index reaches hold `fillValue`; without one, every element must be reached.
  */
 function copyStrided(
   args: NativeKernelArgs, kernelName: string, x: TensorInfo, outShape: number[],
@@ -21,8 +21,9 @@ function copyStrided(
   if (xValues === null || size === 0 || sizeOfShape(copy.dims) === 0 || layout.dims.length > MAX_STRIDED_RANK) {
     return backend.runCpuKernel(kernelName, args);
   }
-  const out = xValues instanceof Float32Array ? new Float32Array(size) : new Int32Array(size);
-  if (copy.fillValue !== undefined && copy.fillValue !== 0) out.fill(copy.fillValue);
+  // Pooled arrays hold old values, so PadV2 fills its border even when the constant is 0.
+  const out = xValues instanceof Float32Array ? backend.allocateOutput(size) : new Int32Array(size);
+  if (copy.fillValue !== undefined) out.fill(copy.fillValue);
   backend.addon.stridedCopy(
     xValues.subarray(copy.xOffset ?? 0), out.subarray(copy.outOffset ?? 0), layout.dims,
     layout.strides[0] ?? [], layout.strides[1] ?? [],

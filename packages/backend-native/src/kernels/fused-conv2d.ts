@@ -6,7 +6,7 @@ import { optionalInput, readFloat32, requiredInput, sizeOfShape, type NativeKern
 import { activationCode, convGeometry } from './conv-geometry.js';
 
 /**
- * True when `bias` holds one value per output channel: shape [O] or [1, ..., 1, O]. Other
+ * True when `bias` contains one value per output channel: shape [O] or [1, ..., 1, O]. Other
  * broadcastable biases (a scalar, a per-pixel bias) go to the cpu kernel.
  */
 export function isChannelBias(bias: TensorInfo, channels: number): boolean {
@@ -39,7 +39,7 @@ function fusedConv2d(args: NativeKernelArgs): TensorInfo | TensorInfo[] {
   );
   const geometry = convGeometry(info);
   if (geometry === null) return backend.runCpuKernel(FusedConv2D, args);
-  const y = new Float32Array(sizeOfShape(info.outShape));
+  const y = backend.allocateOutput(sizeOfShape(info.outShape));
   const done = backend.addon.conv2dForward(
     xValues as Float32Array, filterValues as Float32Array, biasValues, y, geometry, code as number,
     attrs.leakyreluAlpha ?? 0.2,

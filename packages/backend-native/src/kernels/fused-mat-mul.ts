@@ -26,7 +26,7 @@ function fusedMatMul(args: NativeKernelArgs): TensorInfo | TensorInfo[] {
     (bias === undefined || (biasValues !== null && isChannelBias(bias, columns)));
   if (!supported) return backend.runCpuKernel(_FusedMatMul, args);
 
-  const out = new Float32Array(sizeOfShape(plan.outShape));
+  const out = backend.allocateOutput(sizeOfShape(plan.outShape));
   const done = backend.addon.matMul(
     aValues as Float32Array, bValues as Float32Array, biasValues, out, plan.geometry, code as number,
     attrs.leakyreluAlpha ?? 0.2,

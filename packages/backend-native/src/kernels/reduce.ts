@@ -57,10 +57,9 @@ function makeReduceKernel(kernelName: string, kind: ReduceKind, axisAttr: string
 
     const [reducedShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     const outShape = attrs['keepDims'] ? backend_util.expandShapeToKeepDim(reducedShape, axes) : reducedShape;
-    const out = new Float32Array(blocks.outer * blocks.inner);
-    const opCode = kind === 'max' ? REDUCE_OP_CODES.max : kind === 'min' ? REDUCE_OP_CODES.min : REDUCE_OP_CODES.sum;
+    const out = backend.allocateOutput(blocks.outer * blocks.inner);
     const scale = kind === 'mean' ? 1 / blocks.reduce : 1;
-    backend.addon.reduce(opCode, xValues, out, blocks.outer, blocks.reduce, blocks.inner, scale);
+    backend.addon.reduce(REDUCE_OP_CODES[kind === 'mean' ? 'sum' : kind], xValues, out, blocks.outer, blocks.reduce, blocks.inner, scale);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
   return { kernelName, kernelFunc };

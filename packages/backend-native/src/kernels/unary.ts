@@ -17,7 +17,7 @@ function makeUnaryKernel(kernelName: UnaryKernelName): NativeKernelConfig {
     const xValues = readFloat32(backend, x);
     if (xValues === null || xValues.length === 0) return backend.runCpuKernel(kernelName, args);
     const alpha = Number((args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
-    const out = new Float32Array(xValues.length);
+    const out = backend.allocateOutput(xValues.length);
     backend.addon.unary(opCode, xValues, out, alpha);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   };

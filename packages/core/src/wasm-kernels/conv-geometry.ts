@@ -4,7 +4,7 @@
  * the inputs o·stride + k − padBefore for filter taps k = 0 … filterSize − 1 (dilation 1).
  */
 
-/** How one axis of the filter gradient becomes a dilated convolution over the input. */
+/** The parameters of one axis of the filter gradient, computed as a dilated convolution over the input. */
 export interface FilterGradientAxisPlan {
   /** Leading input positions that some output reads; later ones are cropped away first. */
   usedInputSize: number;
@@ -34,10 +34,11 @@ export function planFilterGradientAxis(
 }
 
 /**
- * How one axis of the input gradient becomes a stride-1 convolution of dy. Input position
- * q·stride + r belongs to phase r (0 ≤ r < stride). Each phase is an ordinary convolution of dy
- * with its own sub-filter, and the phases share one window so that a single convolution with
- * stride² times the channels computes all of them; a depth-to-space step then interleaves them.
+ * The parameters of one axis of the input gradient, computed as a stride-1 convolution of dy.
+ * Input position q·stride + r belongs to phase r (0 ≤ r < stride). Each phase is an ordinary
+ * convolution of dy with its own sub-filter. The phases share one window, so a single
+ * convolution with stride² times the channels computes all of them, and a depth-to-space step
+ * then interleaves them.
  */
 export interface InputGradientAxisPlan {
   stride: number;

@@ -11,8 +11,9 @@ import { disposeIntermediates, runWasmKernel } from './wasm-kernel-calls.js';
  * dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·s + kh − top, ow·s + kw − left, ci] · dy[n, oh, ow, co]
  * is itself a convolution once the batch becomes the channel axis: the input is x as
  * [Ci, H, W, N], the filter is dy as [Ho, Wo, N, Co] dilated by the stride, and the result is
- * [Ci, KH, KW, Co]. That puts all the arithmetic in wasm's XNNPACK Conv2D; the rest is three
- * transposes (one of them filter-sized) and, for 1×1 strided filters, a subsampling step.
+ * [Ci, KH, KW, Co]. That puts all the arithmetic in wasm's XNNPACK Conv2D. The rest is a
+ * transpose of each input, one of the filter-sized result and, for strided 1×1 filters, a
+ * subsampling step.
  */
 export function conv2DBackpropFilterWasm(args: {
   inputs: tf.Conv2DBackpropFilterInputs;

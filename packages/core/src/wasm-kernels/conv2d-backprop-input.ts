@@ -7,11 +7,11 @@ import { disposeIntermediates, runWasmKernel } from './wasm-kernel-calls.js';
  * Conv2DBackpropInput for the wasm backend on XNNPACK. Inputs dy [N, Ho, Wo, Co] and filter
  * [KH, KW, Ci, Co], float32, NHWC; returns dx [N, H, W, Ci] for `attrs.inputShape`.
  *
- * With stride s, each of the s² phases of dx (pixels whose row and column leave the same
- * remainders mod s) is a stride-1 convolution of dy with part of the filter, rotated by 180°
- * and with its channel axes swapped. One Conv2D with s²·Ci output channels computes every
- * phase, and a transpose interleaves them: no zero-dilated copy of dy, and no multiplications
- * by inserted zeros beyond the taps that one phase lacks and another has.
+ * With stride s, dx splits into s² phases: the pixels whose row and column leave the same
+ * remainders mod s. Each phase is a stride-1 convolution of dy with part of the filter, rotated
+ * by 180° and with its channel axes swapped. One Conv2D with s²·Ci output channels computes
+ * every phase, and a transpose interleaves them. So there is no zero-dilated copy of dy, and no
+ * multiplications by inserted zeros beyond the taps that one phase lacks and another has.
  *
  * Returns `undefined` for what it does not handle (NCHW, unequal row and column strides), so
  * the caller can use the kernel that @tensorflow/tfjs-backend-wasm ships.
@@ -72,10 +72,10 @@ export function conv2DBackpropInputWasm(args: {
 }
 
 /**
- * Turns the phase convolution's output [N, Qh, Qw, s²·Ci] into [N, Qh·s, Qw·s, Ci], which is
- * what DepthToSpace does; but wasm's DepthToSpace indexes each element on its own and took
- * about 100 ms for 3.2 M elements, where this transpose of [N·Qh, Qw, s, s·Ci] to
- * [N·Qh, s, Qw, s·Ci] took about 7 ms (Node 20, one thread).
+ * Turns the phase convolution's output [N, Qh, Qw, s²·Ci] into [N, Qh·s, Qw·s, Ci], as
+ * DepthToSpace does. It transposes [N·Qh, Qw, s, s·Ci] to [N·Qh, s, Qw, s·Ci], which took about
+ * 7 ms for 3.2 M elements. wasm's DepthToSpace indexes each element on its own and took about
+ * 100 ms (Node 20, one thread).
  */
 function interleavePhases(backend: BackendWasm, phases: tf.TensorInfo, stride: number, channels: number): tf.TensorInfo {
   const [batch, phaseRows, phaseColumns] = phases.shape as [number, number, number, number];

@@ -2,29 +2,97 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
+import { castWasm, identityWasm } from './identity.js';
+import { meanWasm, sumWasm } from './leading-axes-reduction.js';
+import { tileWasm } from './tile.js';
 
-/** The kernel that @tensorflow/tfjs-backend-wasm registered before ours replaced it. */
-let shippedConv2DBackpropInput: tf.KernelConfig | undefined;
+/** Kernels that @tensorflow/tfjs-backend-wasm registered before ours replaced them, by name. */
+const shippedKernels = new Map<string, tf.KernelConfig>();
 
-const conv2DBackpropFilterKernel: tf.KernelFunc = (args) =>
-  conv2DBackpropFilterWasm(args as unknown as Parameters<typeof conv2DBackpropFilterWasm>[0]);
+type PartialKernelFunc = (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | undefined;
 
-const conv2DBackpropInputKernel: tf.KernelFunc = (args) => {
-  const result = conv2DBackpropInputWasm(args as unknown as Parameters<typeof conv2DBackpropInputWasm>[0]);
-  if (result !== undefined) return result;
-  if (shippedConv2DBackpropInput === undefined) {
-    throw new BackendError(
-      'Conv2DBackpropInput on wasm handles NHWC with equal row and column strides only, and the kernel of @tensorflow/tfjs-backend-wasm that covers the rest is missing',
-    );
-  }
-  return shippedConv2DBackpropInput.kernelFunc(args);
-};
+/** Runs `kernel`, or the shipped kernel of that name where `kernel` returns `undefined`. */
+function withShippedFallback(kernelName: string, kernel: PartialKernelFunc, supported: string): tf.KernelFunc {
+  return (args) => {
+    const result = kernel(args);
+    if (result !== undefined) return result;
+    const shipped = shippedKernels.get(kernelName);
+    if (shipped === undefined) {
+      throw new BackendError(
+        `${kernelName} on wasm handles ${supported} only, and no kernel of @tensorflow/tfjs-backend-wasm covers the rest; import @tensorflow/tfjs-backend-wasm before registering the wasm training kernels`,
+      );
+    }
+    return shipped.kernelFunc(args);
+  };
+}
+
+const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc }[] = [
+  {
+    kernelName: tf.Conv2DBackpropFilter,
+    kernelFunc: (args) => conv2DBackpropFilterWasm(args as unknown as Parameters<typeof conv2DBackpropFilterWasm>[0]),
+  },
+  {
+    kernelName: tf.Conv2DBackpropInput,
+    kernelFunc: withShippedFallback(
+      tf.Conv2DBackpropInput,
+      (args) => conv2DBackpropInputWasm(args as unknown as Parameters<typeof conv2DBackpropInputWasm>[0]),
+      'NHWC with equal row and column strides',
+    ),
+  },
+  {
+    kernelName: tf.Tile,
+    kernelFunc: withShippedFallback(
+      tf.Tile,
+      (args) => tileWasm(args as unknown as Parameters<typeof tileWasm>[0]),
+      'float32 tensors that tile into at most 6 broadcast dimensions',
+    ),
+  },
+  {
+    kernelName: tf.Sum,
+    kernelFunc: withShippedFallback(
+      tf.Sum,
+      (args) => sumWasm(args as unknown as Parameters<typeof sumWasm>[0]),
+      'float32 reductions over the leading axes',
+    ),
+  },
+  {
+    kernelName: tf.Mean,
+    kernelFunc: withShippedFallback(
+      tf.Mean,
+      (args) => meanWasm(args as unknown as Parameters<typeof meanWasm>[0]),
+      'float32 reductions over the leading axes',
+    ),
+  },
+  {
+    kernelName: tf.Identity,
+    kernelFunc: withShippedFallback(
+      tf.Identity,
+      (args) => identityWasm(args as unknown as Parameters<typeof identityWasm>[0]),
+      'numeric tensors',
+    ),
+  },
+  {
+    kernelName: tf.Cast,
+    kernelFunc: withShippedFallback(
+      tf.Cast,
+      (args) => castWasm(args as unknown as Parameters<typeof castWasm>[0]),
+      'casts to the same dtype',
+    ),
+  },
+];
 
 /**
  * Registers, for the 'wasm' backend, the kernels that training a convolutional network needs
  * and @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly:
  * - `Conv2DBackpropFilter` (missing there), as a dilated XNNPACK convolution;
- * - `Conv2DBackpropInput` (a scalar loop there), as an XNNPACK convolution of dy.
+ * - `Conv2DBackpropInput` (a scalar loop there), as an XNNPACK convolution of dy;
+ * - `Tile` (indexes each element there; the gradient of tf.batchNorm uses it), as a
+ *   broadcasting Multiply;
+ * - `Sum` and `Mean` over the leading axes (transposed first there; batch norm and its
+ *   gradient reduce so), as average pooling over the whole tensor;
+ * - `Identity` and same-dtype `Cast` (copies there; the gradient tape clones every tensor it
+ *   saves), as a shared buffer.
+ * The replaced kernels remain the fallback for the cases ours do not handle.
  *
  * Call it after importing @tensorflow/tfjs-backend-wasm, which registers the kernels replaced
  * here, and before or after `tf.setBackend('wasm')`. Calling it again does nothing.
@@ -35,24 +103,21 @@ export function registerWasmTrainingKernels(): void {
       'registerWasmTrainingKernels: the wasm kernels are not registered; import @tensorflow/tfjs-backend-wasm first',
     );
   }
-  replaceKernel(tf.Conv2DBackpropFilter, conv2DBackpropFilterKernel);
-  const replaced = replaceKernel(tf.Conv2DBackpropInput, conv2DBackpropInputKernel);
-  if (replaced !== undefined) shippedConv2DBackpropInput = replaced;
-}
-
-/** Registers `kernelFunc` under `kernelName` for wasm and returns the config it replaced, if any. */
-function replaceKernel(kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelConfig | undefined {
-  const existing = tf.getKernel(kernelName, 'wasm');
-  if (existing?.kernelFunc === kernelFunc) return undefined;
-  // Unregistering first avoids tfjs's "already registered" warning. The shipped kernel's setup
-  // function stays with the name, because the backend runs it on initialisation to bind the
-  // C++ function that the fallback calls.
-  if (existing !== undefined) tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({
-    kernelName,
-    backendName: 'wasm',
-    kernelFunc,
-    ...(existing?.setupFunc === undefined ? {} : { setupFunc: existing.setupFunc }),
-  });
-  return existing;
+  for (const { kernelName, kernelFunc } of trainingKernels) {
+    const existing = tf.getKernel(kernelName, 'wasm');
+    if (existing?.kernelFunc === kernelFunc) continue;
+    if (existing !== undefined) {
+      shippedKernels.set(kernelName, existing);
+      // Unregistering first avoids tfjs's "already registered" warning.
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    // The shipped kernel's setup function stays with the name, because the backend runs it on
+    // initialisation to bind the C++ function that the fallback calls.
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc,
+      ...(existing?.setupFunc === undefined ? {} : { setupFunc: existing.setupFunc }),
+    });
+  }
 }

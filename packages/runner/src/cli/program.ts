@@ -4,6 +4,7 @@ import { addDataCommand } from './commands/data.js';
 import { addListCommand } from './commands/list.js';
 import { addRunCommands } from './commands/run.js';
 import { addSchemaCommand } from './commands/schema.js';
+import { addSweepCommand } from './commands/sweep.js';
 import { addValidateCommand } from './commands/validate.js';
 import type { CliIo } from './main.js';
 
@@ -28,6 +29,7 @@ export function createProgram(io: CliIo): Command {
 
   addValidateCommand(program, io);
   addRunCommands(program, io);
+  addSweepCommand(program, io);
   addListCommand(program, io);
   addSchemaCommand(program, io);
   addDataCommand(program, io);

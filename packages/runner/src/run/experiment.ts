@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -14,17 +13,18 @@ import {
   type ComponentRegistry,
   type ImageSet,
   type Logger,
-  type Network,
   type ShiftTransform,
 } from '@csi/core';
 import { defaultCacheDir, limitImages, limitTestImages } from '@csi/datasets';
 import { composeShifts, identityShift } from '@csi/transforms';
 import { createOptimizer } from '../optim/index.js';
 import type { ComponentRef, ExperimentSpec } from '../spec/types.js';
-import { loadCheckpoint, type Checkpoint } from './checkpoint.js';
+import { CHECKPOINT_FILE, loadCheckpoint, type Checkpoint } from './checkpoint.js';
 import { extractFeatureBank } from './features.js';
 import { ProgressReporter, formatDuration } from './progress.js';
 import { writeRunResults } from './results.js';
+import { loadResumeCheckpoint, restoreOptimizerState, restoreWeights } from './resume.js';
+import { chooseRunFolderMode, prepareRunFolder } from './run-folder.js';
 import { trainNetwork, type EpochRecord, type WeightedLoss } from './train.js';
 import type { ViewPipeline } from './views.js';
 
@@ -38,7 +38,10 @@ export interface ExperimentRequest {
   registry: ComponentRegistry;
   /** Run folder to write; when undefined, `<spec.outputDir>/<spec.name>/<timestamp>/`. */
   outDir?: string;
-  /** Continue from the last complete checkpoint in `outDir`. */
+  /**
+   * Continue from the last complete checkpoint in `outDir`, or start from epoch 1 when it has
+   * none. Without it, a folder that already contains a checkpoint or results is rejected.
+   */
   resume: boolean;
   /** For `csi eval`: score this saved model instead of training. */
   checkpointDir?: string;
@@ -55,18 +58,38 @@ export interface ExperimentResult {
 
 /**
  * Trains (unless `checkpointDir` is given) and scores, writing the run folder: the resolved spec,
- * the log, a checkpoint after every epoch, metrics.json, scores.csv and report.md.
+ * the log, a checkpoint after every epoch, metrics.json, scores.csv and report.md. Throws a
+ * UsageError for a folder that contains another run or a resume with another spec, a SpecError
+ * or DataError for data that does not fit the spec, and a RunError when training diverges.
  */
 export async function runExperiment(request: ExperimentRequest): Promise<ExperimentResult> {
   const { spec, registry, logger } = request;
   const started = Date.now();
   const runDir = resolve(request.outDir ?? join(spec.outputDir, spec.name, timestamp()));
-  prepareRunDir(runDir);
+  const progressStream = request.progressStream ?? process.stderr;
+  const mode = chooseRunFolderMode({ checkpointDir: request.checkpointDir, resume: request.resume });
+  const removed = prepareRunFolder(runDir, mode);
+  if (removed.length > 0) logger.info({ runDir, files: removed }, 'deleted temporary files of an interrupted write');
   const specHash = createHash('sha256').update(request.resolvedSpecYaml).digest('hex');
-  const progress = new ProgressReporter(request.progressStream ?? process.stderr);
+
+  // Checkpoints are read before the backend and the data, so that a wrong folder or spec fails at once.
+  const evalCheckpoint = request.checkpointDir ? requireCheckpoint(request.checkpointDir) : undefined;
+  const resumeFrom = mode === 'resume' ? loadResumeCheckpoint(runDir, specHash, request.resolvedSpecYaml) : undefined;
+  if (mode === 'resume' && !resumeFrom) {
+    logger.info({ runDir }, 'no checkpoint to resume from; starting from epoch 1');
+    progressStream.write(`no ${CHECKPOINT_FILE} in ${runDir}; starting from epoch 1\n`);
+  }
+  const progress = new ProgressReporter(progressStream);
 
   const backend = await setupBackend(spec.backend, logger);
   logger.info({ runDir, backend: backend.choice, spec: request.specFile }, 'run started');
+  if (resumeFrom?.backend !== undefined && resumeFrom.backend !== backend.choice) {
+    logger.warn(
+      { checkpointBackend: resumeFrom.backend, backend: backend.choice },
+      `resuming on the ${backend.choice} backend a run trained so far on ${resumeFrom.backend}: ` +
+        'the results can differ in the low bits from an uninterrupted run',
+    );
+  }
 
   const context: ComponentContext = { logger, cacheDir: defaultCacheDir() };
   const dataset = createComponent(registry, 'dataset', spec.data.dataset, context, 'data.dataset');
@@ -101,35 +124,27 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
 
   try {
     let history: EpochRecord[];
-    if (request.checkpointDir) {
-      const checkpoint = requireCheckpoint(request.checkpointDir);
-      restoreWeights(network, checkpoint);
-      history = checkpoint.history;
-      logger.info({ checkpoint: request.checkpointDir, epoch: checkpoint.epoch }, 'checkpoint loaded for evaluation');
+    if (evalCheckpoint) {
+      restoreWeights(network, evalCheckpoint);
+      history = evalCheckpoint.history;
+      logger.info({ checkpoint: request.checkpointDir, epoch: evalCheckpoint.epoch }, 'checkpoint loaded for evaluation');
     } else {
       const optimizer = createOptimizer(spec.train.optimizer);
-      let resumeFrom: Checkpoint | undefined;
-      if (request.resume) {
-        resumeFrom = loadCheckpoint(runDir);
+      try {
         if (resumeFrom) {
-          if (resumeFrom.specHash !== specHash) {
-            throw new RunError(
-              `cannot resume ${runDir}: its checkpoint was made with a different resolved spec. ` +
-                'Resume with the same spec and --set values, or start a new run without --resume.',
-            );
-          }
           restoreWeights(network, resumeFrom);
-          const state = toTensorMap(resumeFrom.optimizerState);
-          optimizer.setState(state);
-          tf.dispose([...state.values()]);
+          restoreOptimizerState(optimizer, resumeFrom);
           logger.info({ epoch: resumeFrom.epoch, step: resumeFrom.step }, 'resuming from checkpoint');
         }
+        history = trainNetwork({
+          spec, network, pipeline, losses, optimizer, train, runDir, specHash, logger, progress,
+          specYaml: request.resolvedSpecYaml,
+          backend: backend.choice,
+          ...(resumeFrom ? { resumeFrom } : {}),
+        });
+      } finally {
+        optimizer.dispose();
       }
-      history = trainNetwork({
-        spec, network, pipeline, losses, optimizer, train, runDir, specHash, logger, progress,
-        ...(resumeFrom ? { resumeFrom } : {}),
-      });
-      optimizer.dispose();
     }
 
     const evalPipeline = ensemblePipeline(spec, registry, context, shift);
@@ -199,18 +214,6 @@ function ensemblePipeline(
   return { shift, align };
 }
 
-function prepareRunDir(runDir: string): void {
-  try {
-    mkdirSync(runDir, { recursive: true });
-    accessSync(runDir, constants.W_OK);
-  } catch (error) {
-    throw new RunError(
-      `cannot write the run folder ${runDir}: ${(error as Error).message}. Pass a writable folder with --out DIR or set outputDir in the spec.`,
-      { cause: error },
-    );
-  }
-}
-
 function checkDataFitsSpec(spec: ExperimentSpec, train: ImageSet, test: ImageSet): void {
   if (train.count === 0) {
     throw new DataError('the protocol selected no training images: check protocol.options.normalClasses');
@@ -226,35 +229,12 @@ function checkDataFitsSpec(spec: ExperimentSpec, train: ImageSet, test: ImageSet
   if (test.count === 0) throw new DataError('the protocol selected no test images');
 }
 
-
 function requireCheckpoint(dir: string): Checkpoint {
   const checkpoint = loadCheckpoint(dir);
   if (!checkpoint) {
     throw new RunError(`no checkpoint found in ${dir}: pass the run folder of a finished or interrupted run to --checkpoint`);
   }
   return checkpoint;
-}
-
-function restoreWeights(network: Network, checkpoint: Checkpoint): void {
-  const all = new Map([...network.trainableVariables, ...network.stateVariables]);
-  for (const [name, variable] of all) {
-    const stored = checkpoint.weights.get(name);
-    if (!stored) {
-      throw new RunError(`checkpoint has no weights for "${name}": it was made with another model.backbone; use the spec that made it`);
-    }
-    if (stored.shape.join('x') !== variable.shape.join('x')) {
-      throw new RunError(
-        `checkpoint weights "${name}" have shape [${stored.shape.join(', ')}] but the model needs [${variable.shape.join(', ')}]; use the spec that made the checkpoint`,
-      );
-    }
-    const value = tf.tensor(stored.values, stored.shape);
-    variable.assign(value);
-    value.dispose();
-  }
-}
-
-function toTensorMap(arrays: Checkpoint['optimizerState']): Map<string, tf.Tensor> {
-  return new Map([...arrays].map(([name, array]) => [name, tf.tensor(array.values, array.shape)]));
 }
 
 function timestamp(): string {

@@ -14,6 +14,7 @@ export class ProgressReporter {
   private unit = '';
   private startedAt = 0;
   private lastLineAt = 0;
+  private linesWritten = 0;
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -28,6 +29,7 @@ export class ProgressReporter {
     this.unit = unit;
     this.startedAt = Date.now();
     this.lastLineAt = this.startedAt;
+    this.linesWritten = 0;
     if (this.stream.isTTY) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -52,9 +54,12 @@ export class ProgressReporter {
       this.bar.update(done, { rate: rate.toFixed(1), fields: fieldText });
       return;
     }
+    // The first line follows the first update, so a log shows early that the phase has started
+    // and at what rate. Later lines follow every `lineInterval` seconds, and one at the end.
     const now = Date.now();
-    if (now - this.lastLineAt >= this.lineInterval * 1000 || done === this.total) {
+    if (this.linesWritten === 0 || now - this.lastLineAt >= this.lineInterval * 1000 || done === this.total) {
       this.lastLineAt = now;
+      this.linesWritten++;
       const remaining = rate > 0 ? (this.total - done) / rate : 0;
       this.stream.write(
         `${this.phase}: ${done}/${this.total} ${this.unit}, ${rate.toFixed(1)} ${this.unit}/s, ` +

@@ -58,6 +58,11 @@ export function escapeCsv(value: string): string {
   return /[",\r\n]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
 }
 
+// Class names inside the description may hold line breaks, which would end the Markdown list item.
+function toOneLine(text: string): string {
+  return text.replace(/\r\n|[\r\n]/g, ' ');
+}
+
 function formatReport(results: RunResults): string {
   const metricRows = Object.entries(results.metrics).map(([name, value]) => `| ${name} | ${value.toFixed(4)} |`);
   const lossKeys = [...new Set(results.history.flatMap((record) => Object.keys(record)))].filter((key) => key !== 'epoch');
@@ -67,7 +72,7 @@ function formatReport(results: RunResults): string {
   return [
     `# ${results.spec.name}`,
     '',
-    `- protocol: ${results.description}`,
+    `- protocol: ${toOneLine(results.description)}`,
     `- score: ${results.spec.eval.score.name}; test images: ${results.test.count}`,
     `- backend: ${results.backend}; seed: ${results.spec.seed}; wall time: ${results.seconds.toFixed(0)} s`,
     '',

@@ -27,6 +27,10 @@ export interface TrainingSetup {
   train: ImageSet;
   runDir: string;
   specHash: string;
+  /** The resolved spec as YAML, stored in each checkpoint. */
+  specYaml: string;
+  /** The tensor backend in use, stored in each checkpoint. */
+  backend: string;
   logger: Logger;
   progress: ProgressReporter;
   /** Continue after this checkpoint's epoch; its weights are already loaded. */
@@ -67,7 +71,7 @@ export function trainNetwork(setup: TrainingSetup): EpochRecord[] {
         totalEpochs: spec.train.epochs,
       });
       const values = runStep(setup, indices, augmentRandom, learningRate, variables);
-      checkFinite(values, step, epoch, setup.runDir);
+      checkFinite(values, setup, { step: step + 1, epoch: epoch + 1, stepInEpoch: stepInEpoch + 1, stepsPerEpoch });
 
       for (const [key, value] of Object.entries(values)) sums[key] = (sums[key] ?? 0) + value;
       step++;
@@ -88,6 +92,8 @@ export function trainNetwork(setup: TrainingSetup): EpochRecord[] {
       step,
       randomState: epochRandom.getState(),
       specHash: setup.specHash,
+      specYaml: setup.specYaml,
+      backend: setup.backend,
       weights: readVariables(new Map([...network.trainableVariables, ...network.stateVariables])),
       optimizerState: readAndDispose(setup.optimizer.getState()),
       history,
@@ -145,16 +151,38 @@ export function lossKey(name: string): string {
   return `loss${name.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase())}`;
 }
 
-function checkFinite(values: Record<string, number>, step: number, epoch: number, runDir: string): void {
-  for (const [key, value] of Object.entries(values)) {
-    if (!Number.isFinite(value)) {
-      throw new RunError(
-        `${key} is ${value} at step ${step + 1} (epoch ${epoch + 1}); training stopped. ` +
-          `The last good checkpoint (if any) is kept in ${runDir}. ` +
-          'Lower train.optimizer.learningRate or check the data for invalid pixels, then run again.',
-      );
-    }
+/** Position of a step, counted from 1, for messages. */
+interface StepPosition {
+  step: number;
+  epoch: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+}
+
+/**
+ * Stops training at the first non-finite loss, before the next checkpoint could store weights
+ * that the diverged step produced. The message names each non-finite loss term as the spec
+ * writes it, or the weighted total when every term is finite but their sum overflows.
+ */
+function checkFinite(values: Record<string, number>, setup: TrainingSetup, position: StepPosition): void {
+  const bad = setup.losses
+    .filter((loss) => !Number.isFinite(values[lossKey(loss.name)]))
+    .map((loss) => `loss term "${loss.name}" (${lossKey(loss.name)}) is ${values[lossKey(loss.name)]}`);
+  if (bad.length === 0 && !Number.isFinite(values.loss)) {
+    bad.push(`the weighted total loss is ${values.loss}, although every term is finite`);
   }
+  if (bad.length === 0) return;
+
+  const completed = position.epoch - 1;
+  const checkpointNote =
+    completed > 0
+      ? `The checkpoint of epoch ${completed} in ${setup.runDir} is kept.`
+      : `No checkpoint was written, because epoch 1 did not finish.`;
+  throw new RunError(
+    `training stopped at step ${position.step} (epoch ${position.epoch}, step ${position.stepInEpoch} of ${position.stepsPerEpoch}): ` +
+      `${bad.join('; ')}. ${checkpointNote} ` +
+      'Lower train.optimizer.learningRate or check the loss terms and the data for invalid values, then start a new run.',
+  );
 }
 
 function roundAll(values: Record<string, number>): Record<string, number> {

@@ -1,4 +1,5 @@
 import { BACKEND_CHOICES, type ComponentRegistry, type JsonSchema, type RegistryEntry } from '@csi/core';
+import { SWEEP_SCHEMA } from '../sweep/settings.js';
 import { COMPONENT_SLOTS, type ComponentSlot } from './slots.js';
 
 /** The JSON Schema dialect of the spec schema; ajv's default and what yaml-language-server reads. */
@@ -173,6 +174,7 @@ export function buildSpecSchema(registry: ComponentRegistry): JsonSchema {
           batchSize: { description: 'Images per forward pass when extracting features.', type: 'integer', minimum: 1, default: 256 },
         },
       },
+      sweep: structuredClone(SWEEP_SCHEMA),
     },
   };
 }

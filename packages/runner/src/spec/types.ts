@@ -1,4 +1,5 @@
 import type { BackendChoice } from '@csi/core';
+import type { SweepSettings } from '../sweep/settings.js';
 
 /**
  * A component as a spec names it, after normalisation: `rotation` in YAML becomes
@@ -80,4 +81,6 @@ export interface ExperimentSpec {
     /** Images per forward pass when extracting features. */
     batchSize: number;
   };
+  /** The cells that `csi sweep` runs; `csi run` and `csi eval` ignore it. */
+  sweep?: SweepSettings;
 }

@@ -42,7 +42,7 @@ export async function runOn(
   return { values, shapes };
 }
 
-/** The largest |actual − expected| divided by the largest |expected| (or 1 when that is 0). */
+/** Returns the largest |actual − expected| divided by the largest |expected| (or by 1 when that is 0). */
 export function relativeMaxError(actual: Float32Array, expected: Float32Array): number {
   let maxError = 0;
   let maxMagnitude = 0;

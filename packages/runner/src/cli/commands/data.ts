@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { createLogger } from '@csi/core';
-import { fetchDataset } from '@csi/datasets';
+import { fetchBuiltinDataset } from '@csi/datasets';
 import type { CliIo } from '../main.js';
 
 export function addDataCommand(program: Command, io: CliIo): void {
@@ -15,7 +15,7 @@ export function addDataCommand(program: Command, io: CliIo): void {
       const logger = createLogger({ console: true });
       const progress = new DownloadProgressBar(io);
       try {
-        const fetched = await fetchDataset(name, {
+        const fetched = await fetchBuiltinDataset(name, {
           logger,
           onProgress: (bytes, total, file) => progress.update(bytes, total, file),
           ...(options.root === undefined ? {} : { root: options.root }),

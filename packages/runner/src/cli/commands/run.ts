@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES, createLogger, UsageError } from '@csi/core';
 import { runExperiment } from '../../run/experiment.js';
+import { chooseRunFolderMode, prepareRunFolder } from '../../run/run-folder.js';
 import { loadSpec } from '../../spec/load.js';
 import { parseSetArgument, type SpecOverride } from '../../spec/overrides.js';
 import { displayPath } from '../../spec/source-tree.js';
@@ -24,7 +25,7 @@ export function addRunCommands(program: Command, io: CliIo): void {
     .argument('<spec>', 'spec file (YAML)')
     .option('--set <path=value>', SET_OPTION_HELP, collectValues)
     .option('--out <dir>', 'run folder to write (default: <outputDir>/<name>/<timestamp>)')
-    .option('--resume', 'continue from the last complete checkpoint in the --out folder')
+    .option('--resume', 'continue from the last complete checkpoint in the --out folder (from epoch 1 when it has none)')
     .addOption(backendOption())
     .action((specFile: string, options: ExperimentOptions) => executeExperiment(specFile, options, io));
 
@@ -53,8 +54,10 @@ async function executeExperiment(specFile: string, options: ExperimentOptions, i
   }
   const loaded = await loadSpec(specFile, { overrides });
 
-  // The run folder is chosen here, not in runExperiment, so that the log file can live in it.
+  // The run folder is chosen and checked here, not only in runExperiment, so that the log file
+  // can live in it and an unusable folder is reported before the log file is opened.
   const runDir = resolve(options.out ?? join(loaded.spec.outputDir, loaded.spec.name, timestamp()));
+  prepareRunFolder(runDir, chooseRunFolderMode({ checkpointDir: options.checkpoint, resume: options.resume }));
   const logger = createLogger({ file: join(runDir, 'log.jsonl'), console: true });
   const result = await runExperiment({
     spec: loaded.spec,
