@@ -55,7 +55,7 @@ export interface OodNessOptions {
 }
 
 /**
- * The OOD-ness of a transform T: how well a detector tells T(x) from x. Training uses the train
+ * The OOD-ness of a transform T: how well a detector separates T(x) from x. Training uses the train
  * images of the normal classes, as one-class does. The test split holds the test images x of the
  * normal classes (normal) and, for each chosen variant y, T_y(x) (anomalous). The AUROC of a
  * run is then the OOD-ness of T under the trained model: the CSI paper measures it with a

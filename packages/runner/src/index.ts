@@ -31,3 +31,6 @@ export {
 } from './container.js';
 export { runExperiment, type ExperimentRequest, type ExperimentResult } from './run/experiment.js';
 export { runCli, type CliIo } from './cli/main.js';
+export { loadSweep, type SweepPlan, type PlannedCell, type LoadSweepOptions } from './sweep/load-sweep.js';
+export { runSweep, type SweepRequest, type SweepResult, type SweepEvent } from './sweep/run-sweep.js';
+export { SWEEP_SCHEMA, type SweepSettings } from './sweep/settings.js';

@@ -12,7 +12,7 @@ export interface MetricSummary {
 
 /**
  * Summarises the values of one metric over runs. The standard deviation is the sample one
- * (divisor n − 1), the usual spread over seeds and classes in papers; non-finite values are
+ * (divisor n − 1), the usual spread over seeds and classes in papers. Non-finite values are
  * left out and not counted.
  */
 export function summariseRuns(values: readonly number[]): MetricSummary {

@@ -8,13 +8,13 @@ import type { SweepSettings } from './settings.js';
  * that vary together). Item i of the axis sets every path to its i-th value.
  */
 export interface SweepAxis {
-  /** Where the axis is written inside the sweep block: `['grid', 'seed']` or `['zip', 0]`. */
+  /** Place of the axis inside the sweep block: `['grid', 'seed']` or `['zip', 0]`. */
   source: SpecPathSegment[];
   /** The spec paths the axis sets, as written (`protocol.options.normalClasses`). */
   paths: string[];
   /** `paths`, parsed. */
   segments: SpecPathSegment[][];
-  /** Where each path's list is written inside the sweep block. */
+  /** Place of each path's list inside the sweep block. */
   listSources: SpecPathSegment[][];
   /** `values[p][i]`: the value that item i gives to path p. */
   values: unknown[][];
@@ -36,9 +36,9 @@ export interface SweepBlockProblem {
 
 /**
  * Turns the validated sweep block into axes, in the order written: the grid entries, then the zip
- * groups. Checks what the schema cannot: that each key is a spec path, that no path is swept
- * twice or inside another swept path, that the lists of a zip group have one length, and that
- * a group has one label per item.
+ * groups. It also checks the rules that the schema cannot express. Each key must be a spec path,
+ * and no path may be swept twice or inside another swept path. The lists of a zip group need one
+ * length, and a group needs one label per item.
  */
 export function buildAxes(settings: SweepSettings): { axes: SweepAxis[]; problems: SweepBlockProblem[] } {
   const axes: SweepAxis[] = [];
@@ -114,7 +114,7 @@ function parsePath(path: string, at: SpecPathSegment[], problems: SweepBlockProb
     return segments;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    // parseSpecPath prefixes its message with the argument; the problem's path says where it is.
+    // parseSpecPath prefixes its message with the argument, which the problem's path replaces.
     problems.push({ at, message: error.message.replace(/^sweep: /, '') });
     return undefined;
   }

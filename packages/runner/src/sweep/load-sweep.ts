@@ -49,8 +49,9 @@ const CLEAR_SWEEP: SpecOverride = { path: ['sweep'], valueText: '{}', argument: 
  * Reads a spec with a `sweep:` block and validates every cell before anything runs. A cell is
  * the spec with the cell's values set after the `--set` overrides, as `--set` would set them.
  * Throws UsageError when the spec has no sweep block, and SpecError listing every problem at
- * once: those of the sweep block itself, then those of the cells, each naming the cells it
- * occurs in and located at the sweep value that caused it where there is one.
+ * once. Problems of the sweep block itself come alone, because its cells cannot be built then.
+ * Otherwise each problem of a cell names the cells it occurs in, and it is located at the sweep
+ * value that caused it where there is one.
  */
 export async function loadSweep(specFile: string, options: LoadSweepOptions = {}): Promise<SweepPlan> {
   const overrides = options.overrides ?? [];
@@ -201,7 +202,7 @@ function computeTrainingKey(spec: ExperimentSpec, ignored: readonly SpecPathSegm
   return shortHash(canonicalJson(training), 16);
 }
 
-/** A problem caused by a sweep value names the value (`(from sweep.grid.seed[1])`); it is located there. */
+/** Locates a problem at the sweep value it names, e.g. `(from sweep.grid.seed[1])`, when it has no location. */
 function locateCellProblem(problem: SpecProblem, locations: ReadonlyMap<string, SpecLocation | undefined>): SpecProblem {
   if (problem.location) return problem;
   for (const [argument, location] of locations) {

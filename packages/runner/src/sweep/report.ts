@@ -3,7 +3,7 @@ import type { SweepColumn } from './cells.js';
 
 export type CellStatus = 'done' | 'failed' | 'pending';
 
-/** What the results files say about one cell. */
+/** Entry of one cell in the results files. */
 export interface CellRecord {
   id: string;
   /** 0-based position in the sweep. */
@@ -18,7 +18,7 @@ export interface CellRecord {
   seconds?: number;
   /** Id of the cell whose trained model this cell scored, when it did not train its own. */
   trainedIn?: string;
-  /** Why the cell failed. */
+  /** Error message of a failed cell. */
   error?: string;
 }
 

@@ -28,7 +28,7 @@ export function writeSweepResults(outDir: string, report: SweepReport): string[]
 /**
  * One row per cell: id, status, one column per swept value, the metrics, seconds, the cell it
  * took its trained model from, and the error of a failed cell. Text fields are quoted as RFC
- * 4180 asks (lines end in LF, like scores.csv); numbers are written in full precision.
+ * 4180 specifies (lines end in LF, like scores.csv); numbers are written in full precision.
  */
 export function formatResultsCsv(report: SweepReport): string {
   const header = ['cell', 'status', ...report.columns.map((column) => column.name), ...report.metricNames, 'seconds', 'trained_in', 'error'];
@@ -44,7 +44,7 @@ export function formatResultsCsv(report: SweepReport): string {
   return formatCsv(header.map(csvText), rows);
 }
 
-/** One row per group of the aggregate table: its values, n, and each metric's mean and sample std. */
+/** Formats aggregate.csv: one row per group, with its values, n, and each metric's mean and sample std. */
 export function formatAggregateCsv(report: SweepReport): string {
   const groupColumns = report.columns.filter((column) => !column.aggregated);
   const header = [
@@ -62,7 +62,7 @@ export function formatAggregateCsv(report: SweepReport): string {
   return formatCsv(header.map(csvText), rows);
 }
 
-/** The whole report as JSON: the sweep, its columns, every cell with its values, and the aggregate table. */
+/** Formats the whole report as JSON: the sweep, its columns, every cell with its values, and the aggregate table. */
 export function formatResultsJson(report: SweepReport): string {
   const groupColumns = report.columns.filter((column) => !column.aggregated);
   const json = {

@@ -9,7 +9,7 @@ import type { PlannedCell, SweepPlan } from './load-sweep.js';
 import { buildSweepReport, type CellRecord, type SweepReport } from './report.js';
 import { writeSweepResults } from './results-files.js';
 
-/** What happens to a cell, reported as it happens. */
+/** Progress event of one cell: skipped, started, finished or failed. */
 export type SweepEvent =
   | { type: 'cell-skipped'; cell: PlannedCell; position: number; total: number }
   | { type: 'cell-started'; cell: PlannedCell; position: number; total: number; trainedIn?: string }
@@ -28,7 +28,7 @@ export interface SweepRequest {
   onEvent?: (event: SweepEvent) => void;
   /** Runs one cell; `runExperiment` unless a test replaces it. */
   runCell?: (request: ExperimentRequest) => Promise<ExperimentResult>;
-  /** Where the cells' progress bars go; stderr by default. */
+  /** Stream for the cells' progress bars; stderr by default. */
   progressStream?: NodeJS.WriteStream;
 }
 
@@ -44,7 +44,7 @@ export const CELL_FILE = 'cell.json';
 
 /**
  * Runs every cell of a sweep that has not finished, in order, each in its own run folder under
- * `<outDir>/cells/<cell id>/`. A folder that already holds metrics.json is a finished cell and is
+ * `<outDir>/cells/<cell id>/`. A folder that already contains metrics.json is a finished cell and is
  * skipped. Any other cell resumes from the checkpoint in its folder, if there is one. Otherwise,
  * with `shareTraining`, a cell whose spec differs from a finished cell's only under `eval`
  * scores that cell's checkpoint instead of training.
@@ -78,7 +78,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepResult> {
 
     const dir = cellDir(cell);
     // A cell interrupted while training continues its own run, even when another cell has since
-    // trained the same model: the run folder of a scoring-only run must not hold a checkpoint.
+    // trained the same model, because the folder of a scoring-only run must not contain a checkpoint.
     const resume = existsSync(join(dir, CHECKPOINT_FILE));
     const provider = plan.settings.shareTraining && !resume ? findTrainedCell(plan, records, cell, cellDir) : undefined;
     mkdirSync(dir, { recursive: true });
@@ -122,8 +122,9 @@ export async function runSweep(request: SweepRequest): Promise<SweepResult> {
 }
 
 /**
- * A finished cell with the same training key whose folder holds a checkpoint: its model is the
- * one this cell would train, because training depends only on the spec outside `eval`.
+ * Finds a finished cell with the same training key whose folder contains a checkpoint. Its model
+ * is the one this cell would train, because training depends only on the spec outside `eval`
+ * (and the `scoringOnly` paths).
  */
 function findTrainedCell(
   plan: SweepPlan,
@@ -156,7 +157,7 @@ function assertFinishedCellsMatch(plan: SweepPlan, cellDir: (cell: PlannedCell) 
   );
 }
 
-/** The record of a cell from its folder: finished when metrics.json is there, pending otherwise. */
+/** Reads the record of a cell from its folder: finished when metrics.json is there, pending otherwise. */
 function readCellRecord(cell: PlannedCell, dir: string): CellRecord {
   const record: CellRecord = {
     id: cell.id,

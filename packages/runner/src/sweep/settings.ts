@@ -27,7 +27,7 @@ export interface SweepSettings {
   scoringOnly: string[];
 }
 
-/** Seeds and normal classes are the replicates of the paper's tables: results are averaged over them. */
+/** Seeds and normal classes are the replicates of the CSI paper's tables, which average over them. */
 export const DEFAULT_AGGREGATE_OVER: readonly string[] = ['seed', 'protocol.options.normalClasses'];
 
 // Labels and group names become parts of folder names, so they use characters that every file
@@ -40,8 +40,9 @@ const VALUE_LISTS: JsonSchema = {
 };
 
 /**
- * JSON Schema of the `sweep:` block. Spec paths are map keys here; `csi sweep` parses and checks
- * them, and the rules that span keys (equal list lengths in a zip group, no path twice).
+ * JSON Schema of the `sweep:` block. Spec paths are map keys here, so `csi sweep` parses and checks
+ * them itself. It also checks the rules that span keys: equal list lengths in a zip group, and
+ * no path swept twice.
  */
 export const SWEEP_SCHEMA: JsonSchema = {
   description:

@@ -61,7 +61,7 @@ async function executeSweep(specFile: string, options: SweepOptions, io: CliIo):
   }
 }
 
-/** One line per cell: position, id and the values it sets. */
+/** Lists the cells, one line each: position, id and the values it sets. */
 function formatCellList(plan: SweepPlan): string {
   return plan.cells.map((cell) => `${cell.index + 1}. ${cell.id}: ${describeValues(cell.assignments)}`).join('\n');
 }
