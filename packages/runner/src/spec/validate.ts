@@ -44,14 +44,31 @@ export function createSchemaValidator(): Ajv {
  * schema violation, each located at the file position (or `--set` argument) of the value.
  */
 export function validateSpecTree(root: SourceMap, registry: ComponentRegistry): ExperimentSpec {
-  const ajv = createSchemaValidator();
-  const validate = compileSpecSchema(ajv, buildSpecSchema(registry), registry);
+  const validate = compileSpecSchemaOnce(registry);
   const spec = toPlainValue(root) as Record<string, unknown>;
   if (validate(spec)) return spec as unknown as ExperimentSpec;
 
   const describer = new ProblemDescriber(root, spec, registry);
   const problems = dedupe((validate.errors ?? []).flatMap((error) => describer.describe(error)));
   throw new SpecError(sortByLocation(problems));
+}
+
+// Compiling the spec schema takes tens of milliseconds, and a sweep or a fuzz test validates
+// thousands of specs against the same few registries. The schema text is the key, so a registry
+// that gained a plugin's components gets a new entry.
+const compiledSchemas = new Map<string, ValidateFunction>();
+const MAX_COMPILED_SCHEMAS = 16;
+
+function compileSpecSchemaOnce(registry: ComponentRegistry): ValidateFunction {
+  const schema = buildSpecSchema(registry);
+  const key = JSON.stringify(schema);
+  let validate = compiledSchemas.get(key);
+  if (!validate) {
+    validate = compileSpecSchema(createSchemaValidator(), schema, registry);
+    if (compiledSchemas.size >= MAX_COMPILED_SCHEMAS) compiledSchemas.clear();
+    compiledSchemas.set(key, validate);
+  }
+  return validate;
 }
 
 function compileSpecSchema(ajv: Ajv, schema: JsonSchema, registry: ComponentRegistry): ValidateFunction {

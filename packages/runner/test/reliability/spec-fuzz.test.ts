@@ -7,37 +7,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { RandomSource, SpecError } from '@csi/core';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load.js';
 import type { ComponentRef, ExperimentSpec } from '../../src/spec/types.js';
-
-// Compiling the spec schema with ajv takes about 65 ms, and loadSpec compiles it afresh on every
-// call, so 2,000 loads would take minutes. This cache returns the function compiled earlier from
-// the same schema text and options, which validates identically. The control test below checks
-// that, and `cache.enabled = false` turns the cache off.
-const cache = vi.hoisted(() => ({ enabled: true, compiled: new Map<string, unknown>() }));
-vi.mock('ajv', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('ajv')>();
-  class CachingAjv extends actual.Ajv {
-    constructor(...args: ConstructorParameters<typeof actual.Ajv>) {
-      super(...args);
-      const compileAfresh = this.compile.bind(this);
-      const compileCached = (schema: object, meta?: boolean) => {
-        if (!cache.enabled) return compileAfresh(schema, meta);
-        const key = `${String(meta)}\n${JSON.stringify(schema)}`;
-        let validate = cache.compiled.get(key);
-        if (!validate) {
-          validate = compileAfresh(schema, meta);
-          cache.compiled.set(key, validate);
-        }
-        return validate;
-      };
-      // The overloads of Ajv.compile differ only in their types; every one takes (schema, meta).
-      this.compile = compileCached as typeof this.compile;
-    }
-  }
-  return { ...actual, Ajv: CachingAjv, default: CachingAjv };
-});
 
 const MUTATIONS = 2000;
 const CONTROL_SAMPLES = 40;
@@ -369,7 +341,6 @@ describe('spec loader under random mutations', () => {
 
   it('loads every committed spec as valid', async () => {
     expect(bases.length).toBeGreaterThanOrEqual(4);
-    cache.enabled = true;
     for (const base of bases) {
       const outcome = await loadOutcome(base.file);
       expect(outcome.valid, `${base.file}: ${JSON.stringify(outcome)}`).toBe(true);
@@ -377,16 +348,15 @@ describe('spec loader under random mutations', () => {
     }
   });
 
-  it('gives the same outcomes with and without the schema cache', async () => {
+  // The loader reuses the compiled schema; a second load must not see anything left by the first.
+  it('gives the same outcome when a spec is loaded twice', async () => {
     const m = new Mutator(RandomSource.fromSeed(SEED + 1));
     for (let i = 0; i < CONTROL_SAMPLES; i++) {
       const mutant = makeMutant(bases, m);
       const file = join(work, mutant.folder, `control-${i}.yaml`);
       writeFileSync(file, mutant.text);
-      cache.enabled = false;
-      const uncached = await loadOutcome(file);
-      cache.enabled = true;
-      expect(await loadOutcome(file), mutant.steps.join('; ')).toEqual(uncached);
+      const first = await loadOutcome(file);
+      expect(await loadOutcome(file), mutant.steps.join('; ')).toEqual(first);
     }
   });
 
@@ -395,7 +365,6 @@ describe('spec loader under random mutations', () => {
     const failures: string[] = [];
     let valid = 0;
     let rejected = 0;
-    cache.enabled = true;
     for (let i = 0; i < MUTATIONS; i++) {
       const mutant = makeMutant(bases, m);
       const file = join(work, mutant.folder, `mutant-${i}.yaml`);
