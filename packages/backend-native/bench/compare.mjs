@@ -1,5 +1,6 @@
-// Runs bench/step.mjs (native, fused and standard batch norm) and bench/step-torch.py in turns and
-// prints the best images/s of each with the ratio to PyTorch. Taking turns and the best of several
+// Runs bench/step.mjs (native, fused and standard batch norm) and bench/step-torch.py (NCHW and
+// channels_last) in turns and prints the best images/s of each with the ratio to PyTorch on NCHW,
+// its default layout. Taking turns and the best of several
 // rounds keeps other load on a shared machine from favouring one side.
 //
 //   node packages/backend-native/bench/compare.mjs --threads 2 --rounds 3 --width 16 --batch 256
@@ -28,6 +29,7 @@ const contenders = {
   'native, batchNormTraining': [process.execPath, [path.join(benchDir, 'step.mjs'), '--backend', 'native', '--batch-norm', 'fused', ...common]],
   'native, tf.moments + tf.batchNorm': [process.execPath, [path.join(benchDir, 'step.mjs'), '--backend', 'native', '--batch-norm', 'standard', ...common]],
   [`PyTorch, ${options.threads} threads`]: [options.python, [path.join(benchDir, 'step-torch.py'), '--threads', options.threads, ...common]],
+  'PyTorch, channels_last': [options.python, [path.join(benchDir, 'step-torch.py'), '--threads', options.threads, '--channels-last', ...common]],
 };
 
 const results = Object.fromEntries(Object.keys(contenders).map((name) => [name, { train: [], forward: [] }]));

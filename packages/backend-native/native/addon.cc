@@ -8,23 +8,27 @@ namespace csi_native {
 namespace {
 
 Napi::Value describeRuntime(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  const dnnl_version_t *version = dnnl_version();
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("oneDnnVersion", Napi::String::New(env, std::to_string(version->major) + "." +
-                                                         std::to_string(version->minor) + "." +
-                                                         std::to_string(version->patch)));
-  result.Set("oneDnnCpuRuntime", Napi::Number::New(env, version->cpu_runtime));
-  result.Set("maxThreads", Napi::Number::New(env, omp_get_max_threads()));
-  result.Set("cachedConvolutions", Napi::Number::New(env, static_cast<double>(convolutionCacheSize())));
-  result.Set("cachedMatMuls", Napi::Number::New(env, static_cast<double>(matMulCacheSize())));
-  return result;
+  return guardNative(info, "describeRuntime", [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    const dnnl_version_t *version = dnnl_version();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("oneDnnVersion", Napi::String::New(env, std::to_string(version->major) + "." +
+                                                           std::to_string(version->minor) + "." +
+                                                           std::to_string(version->patch)));
+    result.Set("oneDnnCpuRuntime", Napi::Number::New(env, version->cpu_runtime));
+    result.Set("maxThreads", Napi::Number::New(env, omp_get_max_threads()));
+    result.Set("cachedConvolutions", Napi::Number::New(env, static_cast<double>(convolutionCacheSize())));
+    result.Set("cachedMatMuls", Napi::Number::New(env, static_cast<double>(matMulCacheSize())));
+    return result;
+  });
 }
 
 Napi::Value clearCaches(const Napi::CallbackInfo &info) {
-  clearConvolutionCache();
-  clearMatMulCache();
-  return info.Env().Undefined();
+  return guardNative(info, "clearCaches", [&]() -> Napi::Value {
+    clearConvolutionCache();
+    clearMatMulCache();
+    return info.Env().Undefined();
+  });
 }
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {

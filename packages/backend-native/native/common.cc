@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <exception>
+#include <mutex>
 #include <sstream>
 
 namespace csi_native {
@@ -106,6 +107,10 @@ int64_t productOf(const std::vector<int64_t> &values, size_t begin, size_t end) 
 
 Napi::Value guardNative(const Napi::CallbackInfo &info, const char *functionName,
                         const std::function<Napi::Value()> &body) {
+  // The primitive caches and staging buffers are process-wide, and worker threads that each load
+  // TensorFlow.js share this one addon instance; calls from them take turns.
+  static std::mutex callMutex;
+  std::lock_guard<std::mutex> lock(callMutex);
   try {
     return body();
   } catch (const Napi::Error &) {

@@ -49,8 +49,8 @@ int64_t productOf(const std::vector<int64_t> &values, size_t begin = 0,
 
 [[noreturn]] void throwTypeError(const Napi::Env &env, const std::string &message);
 
-// Runs `body` and turns C++ exceptions (oneDNN errors included) into JS errors, so that no
-// exception crosses the N-API boundary and terminates the process.
+// Runs `body` under a process-wide lock and turns C++ exceptions (oneDNN errors included) into JS
+// errors, so that no exception crosses the N-API boundary and terminates the process.
 Napi::Value guardNative(const Napi::CallbackInfo &info, const char *functionName,
                         const std::function<Napi::Value()> &body);
 

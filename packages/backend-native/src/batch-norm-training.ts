@@ -18,16 +18,16 @@ export interface BatchNormTrainingOptions {
 export interface BatchNormTrainingResult<T extends tf.Tensor> {
   /** activation(gamma · (x − mean) / sqrt(variance + epsilon) + beta + residual), x's shape, float32. */
   y: T;
-  /** Batch mean [C], for running averages. It carries no gradient. */
+  /** Batch mean [C], for running averages only: on `native` no gradient flows through it. */
   mean: tf.Tensor1D;
-  /** Biased batch variance [C] (divided by N·H·W), for running averages. It carries no gradient. */
+  /** Biased batch variance [C] (divided by N·H·W), for running averages only, like `mean`. */
   variance: tf.Tensor1D;
 }
 
 /**
- * Batch norm in training mode: normalises x [N, H, W, C] or [N, C] float32 per channel (the last
- * axis) with the batch mean and biased variance, scales by gamma [C], shifts by beta [C], then
- * optionally adds `residual` and applies relu.
+ * Normalises x [N, H, W, C] or [N, C] float32 per channel (the last axis) with the batch mean and
+ * biased variance, as batch norm does in training mode. Then scales by gamma [C], shifts by
+ * beta [C], and optionally adds `residual` and applies relu.
  *
  * On the `native` backend this runs as three fused kernels (statistics, forward, backward) with a
  * custom gradient for x, gamma, beta and residual that includes the paths through the batch

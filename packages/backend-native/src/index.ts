@@ -20,10 +20,10 @@ export interface NativeBackendStatus {
 
 /**
  * Registers the TensorFlow.js backend `native` (once; later calls do nothing) and returns its
- * name. The backend stores tensors like the `cpu` backend and runs convolutions, matrix products,
- * batch norm, broadcasting element-wise ops, reductions, Tile and Transpose on float32 tensors
- * in a oneDNN addon; every other kernel is the `cpu` backend's. Activate it with
- * `await tf.setBackend(registerNativeBackend())`.
+ * name. The backend stores tensors like the `cpu` backend. It runs convolutions, matrix products,
+ * batch norm, broadcasting element-wise ops, reductions and copies (Tile, Transpose, Slice, PadV2)
+ * on float32 tensors in a oneDNN addon, and every other kernel is the `cpu` backend's. Activate it
+ * with `await tf.setBackend(registerNativeBackend())`.
  *
  * @throws Error when the addon is missing or fails to load; the message gives the reason and
  *   the install steps.

@@ -71,7 +71,7 @@ async function activate(choice: Exclude<BackendChoice, 'auto'>): Promise<string>
     }
     case 'wasm':
       await import('@tensorflow/tfjs-backend-wasm');
-      // The wasm package lacks Conv2DBackpropFilter and has a slow Conv2DBackpropInput.
+      // The wasm package lacks Conv2DBackpropFilter and runs several training kernels slowly.
       registerWasmTrainingKernels();
       return setActive('wasm');
     case 'cpu':

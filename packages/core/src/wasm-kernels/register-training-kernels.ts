@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
+import { batchMatMulWasm } from './batch-mat-mul.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { castWasm, identityWasm } from './identity.js';
@@ -11,19 +12,23 @@ const shippedKernels = new Map<string, tf.KernelConfig>();
 
 type PartialKernelFunc = (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | undefined;
 
-/** Runs `kernel`, or the shipped kernel of that name where `kernel` returns `undefined`. */
-function withShippedFallback(kernelName: string, kernel: PartialKernelFunc, supported: string): tf.KernelFunc {
-  return (args) => {
-    const result = kernel(args);
-    if (result !== undefined) return result;
-    const shipped = shippedKernels.get(kernelName);
-    if (shipped === undefined) {
-      throw new BackendError(
-        `${kernelName} on wasm handles ${supported} only, and no kernel of @tensorflow/tfjs-backend-wasm covers the rest; import @tensorflow/tfjs-backend-wasm before registering the wasm training kernels`,
-      );
-    }
-    return shipped.kernelFunc(args);
-  };
+/**
+ * Returns the kernel that @tensorflow/tfjs-backend-wasm registered as `kernelName`, which ours
+ * calls for `purpose`.
+ */
+function requireShippedKernel(kernelName: string, purpose: string): tf.KernelFunc {
+  const shipped = shippedKernels.get(kernelName);
+  if (shipped === undefined) {
+    throw new BackendError(
+      `${kernelName} on wasm needs the kernel of @tensorflow/tfjs-backend-wasm that it replaced, for ${purpose}, but none was registered; import @tensorflow/tfjs-backend-wasm before calling registerWasmTrainingKernels`,
+    );
+  }
+  return shipped.kernelFunc;
+}
+
+/** Runs `kernel`, or the shipped kernel of that name for the `unsupported` cases, where `kernel` returns `undefined`. */
+function withShippedFallback(kernelName: string, kernel: PartialKernelFunc, unsupported: string): tf.KernelFunc {
+  return (args) => kernel(args) ?? requireShippedKernel(kernelName, unsupported)(args);
 }
 
 const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc }[] = [
@@ -36,7 +41,7 @@ const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc 
     kernelFunc: withShippedFallback(
       tf.Conv2DBackpropInput,
       (args) => conv2DBackpropInputWasm(args as unknown as Parameters<typeof conv2DBackpropInputWasm>[0]),
-      'NHWC with equal row and column strides',
+      'NCHW and unequal row and column strides',
     ),
   },
   {
@@ -44,7 +49,7 @@ const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc 
     kernelFunc: withShippedFallback(
       tf.Tile,
       (args) => tileWasm(args as unknown as Parameters<typeof tileWasm>[0]),
-      'float32 tensors that tile into at most 6 broadcast dimensions',
+      'other dtypes and tilings into more than 6 broadcast dimensions',
     ),
   },
   {
@@ -52,7 +57,7 @@ const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc 
     kernelFunc: withShippedFallback(
       tf.Sum,
       (args) => sumWasm(args as unknown as Parameters<typeof sumWasm>[0]),
-      'float32 reductions over the leading axes',
+      'other dtypes and other axes',
     ),
   },
   {
@@ -60,15 +65,23 @@ const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc 
     kernelFunc: withShippedFallback(
       tf.Mean,
       (args) => meanWasm(args as unknown as Parameters<typeof meanWasm>[0]),
-      'float32 reductions over the leading axes',
+      'other dtypes and other axes',
     ),
+  },
+  {
+    kernelName: tf.BatchMatMul,
+    kernelFunc: (args) =>
+      batchMatMulWasm(
+        args as unknown as Parameters<typeof batchMatMulWasm>[0],
+        requireShippedKernel(tf.BatchMatMul, 'the matrix product itself'),
+      ),
   },
   {
     kernelName: tf.Identity,
     kernelFunc: withShippedFallback(
       tf.Identity,
       (args) => identityWasm(args as unknown as Parameters<typeof identityWasm>[0]),
-      'numeric tensors',
+      'string tensors',
     ),
   },
   {
@@ -76,7 +89,7 @@ const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc 
     kernelFunc: withShippedFallback(
       tf.Cast,
       (args) => castWasm(args as unknown as Parameters<typeof castWasm>[0]),
-      'casts to the same dtype',
+      'conversions between dtypes',
     ),
   },
 ];
@@ -91,7 +104,9 @@ const trainingKernels: readonly { kernelName: string; kernelFunc: tf.KernelFunc 
  * - `Sum` and `Mean` over the leading axes (transposed first there; batch norm and its
  *   gradient reduce so), as average pooling over the whole tensor;
  * - `Identity` and same-dtype `Cast` (copies there; the gradient tape clones every tensor it
- *   saves), as a shared buffer.
+ *   saves), as a shared buffer;
+ * - `BatchMatMul` with a transposed operand and batch size 1 (a scalar loop there; dense-layer
+ *   gradients multiply so), as a transpose and XNNPACK's matrix product.
  * The replaced kernels remain the fallback for the cases ours do not handle.
  *
  * Call it after importing @tensorflow/tfjs-backend-wasm, which registers the kernels replaced

@@ -60,7 +60,16 @@ describe('gradients of a small conv net on wasm', () => {
   });
 
   it('keeps the shipped kernels as fallback when registered again', async () => {
-    const kernelNames = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.Tile, tf.Sum, tf.Mean, tf.Identity, tf.Cast];
+    const kernelNames = [
+      tf.Conv2DBackpropFilter,
+      tf.Conv2DBackpropInput,
+      tf.Tile,
+      tf.Sum,
+      tf.Mean,
+      tf.BatchMatMul,
+      tf.Identity,
+      tf.Cast,
+    ];
     const before = kernelNames.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
     registerWasmTrainingKernels();
     const after = kernelNames.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
