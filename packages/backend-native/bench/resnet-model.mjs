@@ -1,7 +1,7 @@
-// A CIFAR-style ResNet-18 in raw TensorFlow.js ops, mirroring @csi/backbone's choices (batch norm
-// from tf.moments + tf.batchNorm, tf.pad before stride-2 3x3 convolutions, ReLU, residual adds,
-// global average pooling), plus a CSI-like loss: NT-Xent over 128-d projections and the
-// cross-entropy of a 4-way shift head. It exists to time and profile a training step.
+// A CIFAR-style ResNet-18 in raw TensorFlow.js ops, for timing and profiling a training step. It
+// follows @csi/backbone: batch norm in training mode, tf.pad before stride-2 3x3 convolutions,
+// ReLU, residual adds and global average pooling. The loss is CSI-like: NT-Xent over 128-d
+// projections plus the cross-entropy of a 4-way shift head.
 
 /** Deterministic values in [-1, 1) (mulberry32), so every backend starts from the same weights. */
 export function seededValues(count, seed) {
@@ -71,8 +71,8 @@ export function createResNet(
     const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
     return tf.conv2d(padded, layer.kernel, layer.stride, 'valid');
   };
-  // With `batchNormTraining` (from @csi/backend-native) the normalisation, the shortcut add and the
-  // relu run as one fused op; without it, as the standard ops the backbone uses.
+  // With `batchNormTraining` (from @csi/backend-native), the normalisation, the shortcut add and
+  // the relu run as one fused op. Without it they run as tf.moments, tf.batchNorm, tf.add, tf.relu.
   const applyConvBatchNorm = (x, unit, activation = 'linear', residual = undefined) => {
     const y = applyConv(x, unit.conv);
     if (batchNormTraining) {

@@ -103,11 +103,11 @@ struct FilterStaging {
   dnnl::reorder toPrimitive;
   dnnl::reorder toUser;
 
-  void prepare(const memory::desc &user, const memory::desc &wanted, bool towardPrimitive) {
+  void prepare(const memory::desc &user, const memory::desc &primitiveDesc, bool towardPrimitive) {
     userDesc = user;
-    needed = wanted != user;
+    needed = primitiveDesc != user;
     if (!needed) return;
-    buffer = memory(wanted, cpuEngine());
+    buffer = memory(primitiveDesc, cpuEngine());
     memory userMemory(user, cpuEngine(), DNNL_MEMORY_NONE);
     if (towardPrimitive) {
       toPrimitive = dnnl::reorder(userMemory, buffer);

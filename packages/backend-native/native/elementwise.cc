@@ -11,13 +11,17 @@
 namespace csi_native {
 namespace {
 
-// Op codes shared with src/addon.ts (BINARY_OP_CODES, UNARY_OP_CODES).
+// Op codes shared with src/addon.ts (BINARY_OP_CODES, UNARY_OP_CODES, COMPARISON_OP_CODES).
 enum class BinaryOp : int {
-  kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kSquaredDifference = 4, kMaximum = 5, kMinimum = 6
+  kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kSquaredDifference = 4, kMaximum = 5, kMinimum = 6, kPow = 7
 };
 enum class UnaryOp : int {
   kNeg = 0, kSquare = 1, kSqrt = 2, kRsqrt = 3, kExp = 4, kLog = 5, kAbs = 6, kReciprocal = 7,
-  kRelu = 8, kRelu6 = 9, kLeakyRelu = 10, kElu = 11, kSigmoid = 12, kStep = 13, kTanh = 14
+  kRelu = 8, kRelu6 = 9, kLeakyRelu = 10, kElu = 11, kSigmoid = 12, kStep = 13, kTanh = 14,
+  kClipByValue = 15
+};
+enum class ComparisonOp : int {
+  kEqual = 0, kNotEqual = 1, kGreater = 2, kGreaterEqual = 3, kLess = 4, kLessEqual = 5
 };
 
 StridedLayout readLayout(const Napi::CallbackInfo &info, size_t dimsIndex, int inputs) {
@@ -62,26 +66,26 @@ void checkReach(const Napi::CallbackInfo &info, const StridedLayout &layout, int
   }
 }
 
-template <typename Op>
-void runBinary(const StridedLayout &layout, const float *a, const float *b, float *out, Op op) {
+template <typename In, typename Out, typename Op>
+void runBinary(const StridedLayout &layout, const In *a, const In *b, Out *out, Op op) {
   const int last = layout.rank - 1;
   const int64_t strideA = layout.strides[0][last];
   const int64_t strideB = layout.strides[1][last];
   forEachRange(layout.total, [&](int64_t begin, int64_t end) {
     walkRows<2>(layout, begin, end, [&](int64_t position, const int64_t *offsets, int64_t column,
                                         int64_t count) {
-      const float *rowA = a + offsets[0] + column * strideA;
-      const float *rowB = b + offsets[1] + column * strideB;
-      float *rowOut = out + position;
+      const In *rowA = a + offsets[0] + column * strideA;
+      const In *rowB = b + offsets[1] + column * strideB;
+      Out *rowOut = out + position;
       if (strideA == 1 && strideB == 1) {
 #pragma omp simd
         for (int64_t i = 0; i < count; ++i) rowOut[i] = op(rowA[i], rowB[i]);
       } else if (strideA == 1 && strideB == 0) {
-        const float valueB = *rowB;
+        const In valueB = *rowB;
 #pragma omp simd
         for (int64_t i = 0; i < count; ++i) rowOut[i] = op(rowA[i], valueB);
       } else if (strideA == 0 && strideB == 1) {
-        const float valueA = *rowA;
+        const In valueA = *rowA;
 #pragma omp simd
         for (int64_t i = 0; i < count; ++i) rowOut[i] = op(valueA, rowB[i]);
       } else {
@@ -127,8 +131,83 @@ Napi::Value binary(const Napi::CallbackInfo &info) {
       case BinaryOp::kMinimum:
         runBinary(layout, a, b, out, minimumOf);
         break;
+      // In double, as Math.pow computes it in the cpu backend, then rounded once. A scalar exponent
+      // of 2 (tf.norm squares this way) takes x * x instead, which vectorises and gives the same
+      // float: the square of a float is exact in double, so both round the same value once.
+      case BinaryOp::kPow: {
+        bool scalarExponent = true;
+        for (int d = 0; d < layout.rank; ++d) scalarExponent = scalarExponent && layout.strides[1][d] == 0;
+        if (scalarExponent && b[0] == 2.f) {
+          runBinary(layout, a, b, out, [](float x, float) { return x * x; });
+        } else {
+          runBinary(layout, a, b, out, [](float x, float y) {
+            return static_cast<float>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+          });
+        }
+        break;
+      }
       default:
         throwTypeError(info.Env(), "unknown binary op code " + std::to_string(opCode));
+    }
+    return info.Env().Undefined();
+  });
+}
+
+template <typename In>
+void runComparison(int opCode, const Napi::CallbackInfo &info, const StridedLayout &layout, const In *a,
+                   const In *b, uint8_t *out) {
+  switch (static_cast<ComparisonOp>(opCode)) {
+    case ComparisonOp::kEqual:
+      runBinary(layout, a, b, out, [](In x, In y) { return static_cast<uint8_t>(x == y); });
+      break;
+    case ComparisonOp::kNotEqual:
+      runBinary(layout, a, b, out, [](In x, In y) { return static_cast<uint8_t>(x != y); });
+      break;
+    case ComparisonOp::kGreater:
+      runBinary(layout, a, b, out, [](In x, In y) { return static_cast<uint8_t>(x > y); });
+      break;
+    case ComparisonOp::kGreaterEqual:
+      runBinary(layout, a, b, out, [](In x, In y) { return static_cast<uint8_t>(x >= y); });
+      break;
+    case ComparisonOp::kLess:
+      runBinary(layout, a, b, out, [](In x, In y) { return static_cast<uint8_t>(x < y); });
+      break;
+    case ComparisonOp::kLessEqual:
+      runBinary(layout, a, b, out, [](In x, In y) { return static_cast<uint8_t>(x <= y); });
+      break;
+    default:
+      throwTypeError(info.Env(), "unknown comparison op code " + std::to_string(opCode));
+  }
+}
+
+// compare(opCode, a, b, out, dims, stridesA, stridesB): out[i] = 1 where the comparison holds,
+// else 0. a and b are both Float32Array or both Int32Array; out is a Uint8Array (TensorFlow.js
+// bool) with shape dims.
+Napi::Value compare(const Napi::CallbackInfo &info) {
+  return guardNative(info, "compare", [&]() -> Napi::Value {
+    int opCode = static_cast<int>(numberArgument(info, 0, "opCode"));
+    StridedLayout layout = readLayout(info, 4, 2);
+    if (info.Length() < 4 || !info[1].IsTypedArray() || !info[2].IsTypedArray() || !info[3].IsTypedArray()) {
+      throwTypeError(info.Env(), "compare expects typed arrays a, b and out");
+    }
+    Napi::TypedArray aArray = info[1].As<Napi::TypedArray>();
+    Napi::TypedArray bArray = info[2].As<Napi::TypedArray>();
+    Napi::TypedArray outArray = info[3].As<Napi::TypedArray>();
+    if (outArray.TypedArrayType() != napi_uint8_array || static_cast<int64_t>(outArray.ElementLength()) != layout.total) {
+      throwTypeError(info.Env(), "argument out must be a Uint8Array of " + std::to_string(layout.total) + " elements");
+    }
+    if (aArray.TypedArrayType() != bArray.TypedArrayType()) {
+      throwTypeError(info.Env(), "arguments a and b must have the same element type");
+    }
+    checkReach(info, layout, 0, 1, "a");
+    checkReach(info, layout, 1, 2, "b");
+    uint8_t *out = outArray.As<Napi::Uint8Array>().Data();
+    if (aArray.TypedArrayType() == napi_float32_array) {
+      runComparison(opCode, info, layout, aArray.As<Napi::Float32Array>().Data(), bArray.As<Napi::Float32Array>().Data(), out);
+    } else if (aArray.TypedArrayType() == napi_int32_array) {
+      runComparison(opCode, info, layout, aArray.As<Napi::Int32Array>().Data(), bArray.As<Napi::Int32Array>().Data(), out);
+    } else {
+      throwTypeError(info.Env(), "arguments a and b must be Float32Arrays or Int32Arrays");
     }
     return info.Env().Undefined();
   });
@@ -147,7 +226,8 @@ void runUnary(const float *x, float *out, int64_t size, Op op) {
   forEachRange(size, [=](int64_t begin, int64_t end) { unaryRange(x, out, begin, end, op); });
 }
 
-// unary(opCode, x, out, alpha); alpha is the LeakyRelu slope or the Step value for x <= 0.
+// unary(opCode, x, out, alpha, beta); alpha is the LeakyRelu slope, the Step value for x <= 0 or
+// the ClipByValue minimum, and beta the ClipByValue maximum.
 Napi::Value unary(const Napi::CallbackInfo &info) {
   return guardNative(info, "unary", [&]() -> Napi::Value {
     int opCode = static_cast<int>(numberArgument(info, 0, "opCode"));
@@ -155,6 +235,7 @@ Napi::Value unary(const Napi::CallbackInfo &info) {
     int64_t size = info[1].As<Napi::Float32Array>().ElementLength();
     float *out = floatArgument(info, 2, "out", size);
     const float alpha = static_cast<float>(numberArgument(info, 3, "alpha"));
+    const float beta = static_cast<float>(numberArgument(info, 4, "beta"));
     const float nan = std::numeric_limits<float>::quiet_NaN();
     switch (static_cast<UnaryOp>(opCode)) {
       case UnaryOp::kNeg: runUnary(x, out, size, [](float v) { return -v; }); break;
@@ -183,6 +264,10 @@ Napi::Value unary(const Napi::CallbackInfo &info) {
         runUnary(x, out, size, [alpha, nan](float v) { return v != v ? nan : (v > 0.f ? 1.f : alpha); });
         break;
       case UnaryOp::kTanh: runUnary(x, out, size, [](float v) { return std::tanh(v); }); break;
+      // The cpu backend's ClipByValue tests the maximum first and keeps NaN.
+      case UnaryOp::kClipByValue:
+        runUnary(x, out, size, [alpha, beta](float v) { return v > beta ? beta : (v < alpha ? alpha : v); });
+        break;
       default:
         throwTypeError(info.Env(), "unknown unary op code " + std::to_string(opCode));
     }
@@ -267,6 +352,7 @@ Napi::Value batchNorm(const Napi::CallbackInfo &info) {
 void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, binary, "binary"));
   exports.Set("unary", Napi::Function::New(env, unary, "unary"));
+  exports.Set("compare", Napi::Function::New(env, compare, "compare"));
   exports.Set("stridedCopy", Napi::Function::New(env, stridedCopy, "stridedCopy"));
   exports.Set("batchNorm", Napi::Function::New(env, batchNorm, "batchNorm"));
 }

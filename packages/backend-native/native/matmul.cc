@@ -23,8 +23,8 @@ struct MatMulEntry {
 
 PrimitiveCache<MatMulEntry> matMulCache(256);
 
-// A row-major [batch, rows, columns] matrix; `transposed` means the buffer holds
-// [batch, columns, rows] and the primitive reads it transposed through strides.
+// A row-major [batch, rows, columns] matrix. `transposed` means the buffer contains
+// [batch, columns, rows], which the primitive reads transposed through strides.
 memory::desc matrixDesc(int64_t batch, int64_t rows, int64_t columns, bool transposed) {
   memory::dims strides = transposed ? memory::dims{rows * columns, 1, rows}
                                     : memory::dims{rows * columns, columns, 1};

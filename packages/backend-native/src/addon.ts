@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** What `describeRuntime()` of the addon reports. */
+/** Runtime facts that the addon's `describeRuntime()` returns. */
 export interface NativeRuntime {
   oneDnnVersion: string;
   /** oneDNN's CPU threading runtime id (2 = OpenMP). */
@@ -35,7 +35,11 @@ export interface NativeAddon {
     opCode: number, a: Float32Array, b: Float32Array, out: Float32Array,
     dims: number[], stridesA: number[], stridesB: number[],
   ): void;
-  unary(opCode: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  unary(opCode: number, x: Float32Array, out: Float32Array, alpha: number, beta: number): void;
+  compare(
+    opCode: number, a: Float32Array | Int32Array, b: Float32Array | Int32Array, out: Uint8Array,
+    dims: number[], stridesA: number[], stridesB: number[],
+  ): void;
   stridedCopy(
     x: Float32Array | Int32Array, out: Float32Array | Int32Array, dims: number[],
     stridesX: number[], stridesOut: number[],
@@ -61,15 +65,18 @@ export interface NativeAddon {
   ): void;
 }
 
-// Codes understood by native/common.h (Activation), native/elementwise.cc (BinaryOp, UnaryOp)
-// and native/reduction.cc (ReduceOp).
+// Codes understood by native/common.h (Activation), native/elementwise.cc (BinaryOp, UnaryOp,
+// ComparisonOp) and native/reduction.cc (ReduceOp).
 export const ACTIVATION_CODES = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, elu: 4, sigmoid: 5 } as const;
 export const BINARY_OP_CODES = {
-  Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6,
+  Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6, Pow: 7,
 } as const;
 export const UNARY_OP_CODES = {
   Neg: 0, Square: 1, Sqrt: 2, Rsqrt: 3, Exp: 4, Log: 5, Abs: 6, Reciprocal: 7,
-  Relu: 8, Relu6: 9, LeakyRelu: 10, Elu: 11, Sigmoid: 12, Step: 13, Tanh: 14,
+  Relu: 8, Relu6: 9, LeakyRelu: 10, Elu: 11, Sigmoid: 12, Step: 13, Tanh: 14, ClipByValue: 15,
+} as const;
+export const COMPARISON_OP_CODES = {
+  Equal: 0, NotEqual: 1, Greater: 2, GreaterEqual: 3, Less: 4, LessEqual: 5,
 } as const;
 export const REDUCE_OP_CODES = { sum: 0, max: 1, min: 2 } as const;
 
@@ -96,9 +103,9 @@ export function loadNativeAddon(): LoadResult {
 function tryLoad(): LoadResult {
   if (!existsSync(ADDON_PATH)) return { reason: describeMissingAddon(ADDON_PATH, STATUS_PATH) };
   // libgomp reads its settings once, when the addon pulls it in. By default its idle threads spin
-  // before sleeping; between kernels the JS thread works alone, and on a machine shared with other
-  // processes the spinning cost a 2-thread training step 3-4x its time (bench/step.mjs, 2-core
-  // EPYC VM under load). Passive waiting sleeps at once. An explicit setting is left alone.
+  // before they sleep, but between kernels only the JS thread works. On a 2-core EPYC VM shared
+  // with other processes, that spinning made a 2-thread training step of bench/step.mjs 3-4x
+  // slower. Passive threads sleep at once. An explicit OMP_WAIT_POLICY is left alone.
   process.env['OMP_WAIT_POLICY'] ??= 'passive';
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;

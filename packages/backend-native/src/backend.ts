@@ -6,6 +6,7 @@ import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
 import { batchNormConfig } from './kernels/batch-norm.js';
 import { batchNormTrainingConfigs } from './kernels/batch-norm-training.js';
 import { binaryConfigs } from './kernels/binary.js';
+import { comparisonConfigs } from './kernels/comparison.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { conv2dConfig } from './kernels/conv2d.js';
@@ -37,6 +38,7 @@ export const NATIVE_KERNELS: readonly NativeKernelConfig[] = [
   sliceConfig,
   padV2Config,
   ...binaryConfigs,
+  ...comparisonConfigs,
   ...unaryConfigs,
   ...reduceConfigs,
   ...batchNormTrainingConfigs,
@@ -45,8 +47,9 @@ export const NATIVE_KERNELS: readonly NativeKernelConfig[] = [
 type DataId = Parameters<MathBackendCPU['readSync']>[0];
 
 // Arrays under 64 KiB cost little to allocate. A training step of bench/resnet-model.mjs (stages
-// 16/32/64/128, batch 256, 28x28 images) leaves about 620 MB in the pool; wider nets reuse what
-// fits under 1 GiB. NOTE: the held memory stays allocated until the backend is disposed.
+// 16/32/64/128, batch 256, 28x28 images) leaves about 620 MB in the pool, and wider nets reuse
+// what fits under 1 GiB.
+// NOTE: the held memory stays allocated until the backend is disposed.
 const POOL_MIN_LENGTH = 16 * 1024;
 const POOL_MAX_FREE_BYTES = 1024 * 1024 * 1024;
 

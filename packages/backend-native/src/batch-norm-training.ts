@@ -50,8 +50,8 @@ export function batchNormTraining<T extends tf.Tensor>(
   const attrs: BatchNormTrainingAttrs = { epsilon: options.epsilon, relu, residual: options.residual !== undefined };
   const namedAttrs = attrs as unknown as tf.NamedAttrMap;
 
-  // mean and variance enter through the closure and are saved for the gradient, so the tape sees
-  // no edge from y back to the statistics kernel; the fused backward covers that path itself.
+  // mean and variance enter through the closure and are saved for the gradient, so the tape records
+  // no edge from y back to the statistics kernel. The fused backward covers that path itself.
   const forwardWithGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [input, scale, offset, residual] = args.slice(0, -1) as tf.Tensor[];

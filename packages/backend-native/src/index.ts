@@ -10,7 +10,7 @@ export {
 /** Whether the oneDNN addon loads in this process, and why not when it does not. */
 export interface NativeBackendStatus {
   available: boolean;
-  /** Why the addon is unavailable, with the steps to get it; absent when available. */
+  /** Reason the addon is unavailable, with the steps to get it; absent when available. */
   reason?: string;
   /** oneDNN version the addon runs on, e.g. "2.6.3"; absent when unavailable. */
   oneDnnVersion?: string;
@@ -21,9 +21,9 @@ export interface NativeBackendStatus {
 /**
  * Registers the TensorFlow.js backend `native` (once; later calls do nothing) and returns its
  * name. The backend stores tensors like the `cpu` backend. It runs convolutions, matrix products,
- * batch norm, broadcasting element-wise ops, reductions and copies (Tile, Transpose, Slice, PadV2)
- * on float32 tensors in a oneDNN addon, and every other kernel is the `cpu` backend's. Activate it
- * with `await tf.setBackend(registerNativeBackend())`.
+ * batch norm, broadcasting element-wise ops and comparisons, reductions and copies (Tile,
+ * Transpose, Slice, PadV2) in a oneDNN addon, and every other kernel is the `cpu` backend's.
+ * Activate it with `await tf.setBackend(registerNativeBackend())`.
  *
  * @throws Error when the addon is missing or fails to load; the message gives the reason and
  *   the install steps.

@@ -30,6 +30,13 @@ describe.skipIf(!nativeAvailable)(suiteTitle('native FusedBatchNorm (tf.batchNor
     expect(cpuFallbacks()).not.toContain('FusedBatchNorm');
   });
 
+  it('matches cpu above the threading threshold', async () => {
+    await expectNativeMatchesCpu(() => {
+      const large = tf.tensor4d(randomValues(64 * 32 * 32 * channels, 13), [64, 32, 32, channels]);
+      return tf.batchNorm(large, vector(1, -1, 1), vector(2, 0.1, 2), vector(3, -1, 1), vector(4, 0.5, 2));
+    }, TOLERANCE);
+  });
+
   it('normalises values worked out by hand', async () => {
     await tf.setBackend('native');
     // (x - 1) * 2 / sqrt(3 + 1) + 0.5 = x - 0.5

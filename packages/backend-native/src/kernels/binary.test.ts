@@ -15,6 +15,7 @@ const OPS: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
   ['SquaredDifference', tf.squaredDifference],
   ['Maximum', tf.maximum],
   ['Minimum', tf.minimum],
+  ['Pow', tf.pow],
 ];
 
 const SHAPES: [string, number[], number[]][] = [
@@ -25,7 +26,8 @@ const SHAPES: [string, number[], number[]][] = [
   ['per-image scalar', [3, 4, 5], [3, 1, 1]],
   ['scalar', [2, 3, 4, 5], []],
   ['both broadcast', [4, 1], [1, 6]],
-  ['large, split across threads', [64, 16, 16, 8], [8]],
+  // Above native/common.h's kParallelThreshold (2^19 elements), so both OpenMP threads work.
+  ['large, split across threads', [72, 32, 32, 8], [8]],
 ];
 
 function makeTensor(shape: number[], seed: number): tf.Tensor {
@@ -44,12 +46,17 @@ describe.skipIf(!nativeAvailable)(suiteTitle('native broadcasting binary ops'), 
     });
   });
 
-  it('propagates NaN through maximum and minimum as the cpu backend does', async () => {
+  it('propagates NaN in maximum and minimum', async () => {
     await expectNativeMatchesCpu(() => {
       const a = tf.tensor1d([NaN, 1, 2, NaN]);
       const b = tf.tensor1d([1, NaN, 3, NaN]);
       return [tf.maximum(a, b), tf.minimum(a, b)];
     }, 0);
+  });
+
+  it('squares exactly through Pow with exponent 2', async () => {
+    await expectNativeMatchesCpu(() => tf.pow(makeTensor([1000], 6), tf.scalar(2)), 0);
+    expect(cpuFallbacks()).not.toContain('Pow');
   });
 
   it('computes a broadcast sum worked out by hand', async () => {
@@ -66,7 +73,7 @@ describe.skipIf(!nativeAvailable)(suiteTitle('native broadcasting binary ops'), 
     expect(cpuFallbacks()).toContain('Add');
   });
 
-  it('rejects shapes that do not broadcast with the cpu message', async () => {
+  it('rejects non-broadcastable shapes', async () => {
     await tf.setBackend('native');
     expect(() => tf.add(tf.zeros([2, 3]), tf.zeros([4]))).toThrow(/broadcast|shapes/i);
   });

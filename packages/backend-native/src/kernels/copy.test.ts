@@ -30,12 +30,17 @@ describe.skipIf(!nativeAvailable)(suiteTitle('native Tile, Transpose, Slice and 
     expect(cpuFallbacks()).not.toContain('Transpose');
   });
 
+  it('Transpose matches cpu above the threading threshold', async () => {
+    await expectNativeMatchesCpu(() => tf.transpose(tf.tensor4d(randomValues(64 * 32 * 32 * 8, 14), [64, 32, 32, 8]), [0, 3, 1, 2]), 0);
+    expect(cpuFallbacks()).not.toContain('Transpose');
+  });
+
   it('Slice matches cpu on a strided window', async () => {
     await expectNativeMatchesCpu(() => tf.slice(x(), [0, 1, 1, 2], [2, 2, 3, 3]), 0);
     expect(cpuFallbacks()).not.toContain('Slice');
   });
 
-  it('Slice of a contiguous run uses the cpu kernel, which shares storage', async () => {
+  it('contiguous Slice uses the cpu view', async () => {
     await expectNativeMatchesCpu(() => tf.slice(x(), [1, 0, 0, 0], [1, 3, 4, 5]), 0);
     expect(cpuFallbacks()).toContain('Slice');
   });

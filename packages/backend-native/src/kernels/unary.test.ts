@@ -23,6 +23,7 @@ const OPS: [string, (x: tf.Tensor) => tf.Tensor][] = [
   ['Sigmoid', tf.sigmoid],
   ['Step', (x) => tf.step(x, 0.25)],
   ['Tanh', tf.tanh],
+  ['ClipByValue', (x) => tf.clipByValue(x, -0.5, 6.5)],
 ];
 
 describe.skipIf(!nativeAvailable)(suiteTitle('native unary ops'), () => {
@@ -31,8 +32,11 @@ describe.skipIf(!nativeAvailable)(suiteTitle('native unary ops'), () => {
   it.each(OPS)('%s matches cpu, NaN and edge values included', async (kernelName, op) => {
     await expectNativeMatchesCpu(() => {
       const edges = [0, -0, 1, -1, 6, 7, -7, NaN, Infinity, -Infinity];
-      const random = Array.from(randomValues(100_000, 3, -8, 8));
-      return op(tf.tensor1d([...edges, ...random]));
+      // More than native/common.h's kParallelThreshold (2^19 elements), so threads split the work.
+      const values = new Float32Array(edges.length + 600_000);
+      values.set(edges);
+      values.set(randomValues(600_000, 3, -8, 8), edges.length);
+      return op(tf.tensor1d(values));
     }, TOLERANCE);
     expect(cpuFallbacks()).not.toContain(kernelName);
   });

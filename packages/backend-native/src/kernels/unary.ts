@@ -6,8 +6,8 @@ type UnaryKernelName = keyof typeof UNARY_OP_CODES;
 
 /**
  * Makes the kernel for one element-wise op on a float32 tensor -> float32 of the same shape.
- * Step reads attrs.alpha (the value for x <= 0), LeakyRelu reads attrs.alpha (the slope); other
- * dtypes go to the cpu kernel.
+ * Step reads attrs.alpha (the value for x <= 0), LeakyRelu attrs.alpha (the slope) and
+ * ClipByValue attrs.clipValueMin and attrs.clipValueMax. Other dtypes go to the cpu kernel.
  */
 function makeUnaryKernel(kernelName: UnaryKernelName): NativeKernelConfig {
   const opCode = UNARY_OP_CODES[kernelName];
@@ -16,9 +16,11 @@ function makeUnaryKernel(kernelName: UnaryKernelName): NativeKernelConfig {
     const x = requiredInput(args, kernelName, 'x');
     const xValues = readFloat32(backend, x);
     if (xValues === null || xValues.length === 0) return backend.runCpuKernel(kernelName, args);
-    const alpha = Number((args.attrs as { alpha?: number } | undefined)?.alpha ?? 0);
+    const attrs = (args.attrs ?? {}) as { alpha?: number; clipValueMin?: number; clipValueMax?: number };
+    const alpha = Number(kernelName === 'ClipByValue' ? attrs.clipValueMin : (attrs.alpha ?? 0));
+    const beta = Number(kernelName === 'ClipByValue' ? attrs.clipValueMax : 0);
     const out = backend.allocateOutput(xValues.length);
-    backend.addon.unary(opCode, xValues, out, alpha);
+    backend.addon.unary(opCode, xValues, out, alpha, beta);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   };
   return { kernelName, kernelFunc };

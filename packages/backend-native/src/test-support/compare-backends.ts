@@ -10,7 +10,7 @@ const status = nativeBackendStatus();
 /** True when the addon loads; native tests are skipped otherwise. */
 export const nativeAvailable = status.available;
 
-/** A suite title that shows why the suite was skipped. */
+/** Returns the suite title, with the reason appended when the suite is skipped. */
 export function suiteTitle(title: string): string {
   return nativeAvailable ? title : `${title} (skipped: ${status.reason ?? 'native addon unavailable'})`;
 }
@@ -77,13 +77,14 @@ export function expectSnapshotsClose(
     expect(output.values.length).toBe(reference.values.length);
     let worst = 0;
     let worstIndex = -1;
+    let firstNanMismatch: string | undefined;
     for (let i = 0; i < reference.values.length; i++) {
       const want = reference.values[i] as number;
       const got = output.values[i] as number;
       if (Number.isNaN(want) || Number.isNaN(got)) {
-        expect(Number.isNaN(got), `NaN mismatch at ${i} of output ${index}: got ${got}, want ${want}`).toBe(
-          Number.isNaN(want),
-        );
+        if (Number.isNaN(want) !== Number.isNaN(got) && firstNanMismatch === undefined) {
+          firstNanMismatch = `element ${i} is ${got}, cpu gives ${want}`;
+        }
         continue;
       }
       if (want === got) continue;
@@ -93,6 +94,7 @@ export function expectSnapshotsClose(
         worstIndex = i;
       }
     }
+    expect(firstNanMismatch, `output ${index}: NaN where cpu has a number or the reverse`).toBeUndefined();
     expect(
       worst,
       `output ${index}: element ${worstIndex} is ${output.values[worstIndex]}, cpu gives ${reference.values[worstIndex]}`,

@@ -16,7 +16,7 @@ import {
   type ShiftTransform,
 } from '@csi/core';
 import { defaultCacheDir, limitImages, limitTestImages } from '@csi/datasets';
-import { composeShifts, identityShift } from '@csi/transforms';
+import { composeShifts } from '@csi/transforms';
 import { createOptimizer } from '../optim/index.js';
 import type { ComponentRef, ExperimentSpec } from '../spec/types.js';
 import { CHECKPOINT_FILE, loadCheckpoint, type Checkpoint } from './checkpoint.js';
@@ -46,11 +46,11 @@ export interface ExperimentRequest {
   /** For `csi eval`: score this saved model instead of training. */
   checkpointDir?: string;
   logger: Logger;
-  /** Where progress bars and plain progress lines go; stderr by default. */
+  /** Stream for progress bars and plain progress lines; stderr by default. */
   progressStream?: NodeJS.WriteStream;
 }
 
-/** What a finished run reports back to the command line. */
+/** The run folder and metrics of a finished run, for the command line. */
 export interface ExperimentResult {
   runDir: string;
   metrics: Record<string, number>;
@@ -103,7 +103,8 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
   logger.info({ protocol: splits.description, trainImages: train.count, testImages: testCapped.set.count }, 'data ready');
 
   const shifts = spec.train.shift.map((ref, i) => createComponent(registry, 'shift', ref, context, `train.shift[${i}]`));
-  const shift: ShiftTransform = shifts.length === 0 ? identityShift : shifts.length === 1 ? shifts[0]! : composeShifts(shifts);
+  // No shift transform gives K = 1 (SimCLR); several combine as their product.
+  const shift: ShiftTransform = composeShifts(shifts);
   const pipeline: ViewPipeline = {
     shift,
     align: spec.train.align.map((ref, i) => createComponent(registry, 'augmentation', ref, context, `train.align[${i}]`)),
@@ -197,7 +198,7 @@ function createComponent<K extends ComponentKind>(
 }
 
 /**
- * The pipeline of the test-time ensemble: the training augmentations with the crop scale fixed
+ * Builds the pipeline of the test-time ensemble: the training augmentations with the crop scale fixed
  * to `eval.ensemble.cropScale`, as in the authors' evaluation. Unused when samples = 1.
  */
 function ensemblePipeline(

@@ -103,7 +103,7 @@ export function trainNetwork(setup: TrainingSetup): EpochRecord[] {
   return history;
 }
 
-/** One optimiser step. Returns each loss term's value and the weighted total. */
+/** Takes one optimiser step and returns each loss term's value and the weighted total. */
 function runStep(
   setup: TrainingSetup,
   indices: Int32Array,
