@@ -65,7 +65,6 @@ export function applyBatchNorm<T extends tf.Tensor4D | tf.Tensor2D>(
     });
   }
 
-  const reductionAxes = x.shape.slice(0, -1).map((_, axis) => axis);
   const valuesPerChannel = x.shape.slice(0, -1).reduce((product, size) => product * size, 1);
   if (valuesPerChannel < 2) {
     throw new ShapeError(

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ComponentRegistry, createSilentLogger } from './index.js';
+import { ComponentRegistry, createSilentLogger, type ShiftTransform } from './index.js';
 
 // The README's component, line for line; the last test checks the README still shows it.
 const EXAMPLE = `export const invertShift = defineShiftTransform<Record<string, never>>({
@@ -41,7 +41,7 @@ describe('core README example', () => {
   it('registers and inverts a 1×2 image', () => {
     const registry = new ComponentRegistry();
     register(registry.registrarFor('readme'));
-    const shift = registry.require('shift', 'invert').descriptor.create({}, { logger: createSilentLogger(), cacheDir: '/tmp' });
+    const shift = registry.require('shift', 'invert').descriptor.create({}, { logger: createSilentLogger(), cacheDir: '/tmp' }) as ShiftTransform;
     const image = tf.tensor4d([0.25, 1], [1, 1, 2, 1]);
     const inverted = shift.apply(image, 1);
     expect(shift.numShifts).toBe(2);
