@@ -18,9 +18,14 @@ export interface RunResults {
   scores: Float32Array;
 }
 
+/** File with the wall time and per-epoch throughput of a run, kept apart from metrics.json. */
+export const TIMING_FILE = 'timing.json';
+
 /**
- * Writes spec.yaml, metrics.json, scores.csv and report.md into the run folder. Each file is
- * replaced atomically, and metrics.json is written last, so its presence marks a finished run.
+ * Writes spec.yaml, scores.csv, report.md, timing.json and metrics.json into the run folder.
+ * Each file is replaced atomically, and metrics.json is written last, so its presence marks a
+ * finished run. metrics.json holds no timings, so two runs of the same spec and seed on the same
+ * backend write byte-identical files.
  */
 export function writeRunResults(runDir: string, results: RunResults): void {
   writeFileAtomic(join(runDir, 'spec.yaml'), results.resolvedSpecYaml);
@@ -34,11 +39,15 @@ export function writeRunResults(runDir: string, results: RunResults): void {
     score: results.spec.eval.score.name,
     trainImages: undefined as number | undefined,
     testImages: results.test.count,
-    seconds: Math.round(results.seconds * 10) / 10,
     metrics: results.metrics,
-    history: results.history,
+    history: results.history.map(({ imagesPerSecond: _, ...losses }) => losses),
   };
   delete metricsJson.trainImages;
+  const timing = {
+    seconds: Math.round(results.seconds * 10) / 10,
+    imagesPerSecond: results.history.map((record) => record.imagesPerSecond ?? null),
+  };
+  writeFileAtomic(join(runDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
   writeFileAtomic(join(runDir, 'metrics.json'), `${JSON.stringify(metricsJson, null, 2)}\n`);
 }
 

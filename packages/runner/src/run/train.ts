@@ -37,7 +37,7 @@ export interface TrainingSetup {
   resumeFrom?: Checkpoint;
 }
 
-/** Per-epoch means of each loss term and the total, as written to metrics.json. */
+/** Per-epoch means of each loss term and the total (metrics.json), and the throughput (timing.json). */
 export type EpochRecord = Record<string, number>;
 
 /**

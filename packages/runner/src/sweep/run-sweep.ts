@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CsiError, UsageError, type Logger } from '@csi/core';
 import { writeFileAtomic } from '../run/atomic-write.js';
+import { TIMING_FILE } from '../run/results.js';
 import { CHECKPOINT_FILE } from '../run/checkpoint.js';
 import { runExperiment, type ExperimentRequest, type ExperimentResult } from '../run/experiment.js';
 import { displayPath } from '../spec/source-tree.js';
@@ -169,10 +170,14 @@ function readCellRecord(cell: PlannedCell, dir: string): CellRecord {
   const metricsFile = join(dir, 'metrics.json');
   if (!existsSync(metricsFile)) return record;
 
-  const finished = JSON.parse(readFileSync(metricsFile, 'utf8')) as { metrics: Record<string, number>; seconds?: number };
+  const finished = JSON.parse(readFileSync(metricsFile, 'utf8')) as { metrics: Record<string, number> };
   record.status = 'done';
   record.metrics = finished.metrics;
-  if (typeof finished.seconds === 'number') record.seconds = finished.seconds;
+  const timingFile = join(dir, TIMING_FILE);
+  if (existsSync(timingFile)) {
+    const { seconds } = JSON.parse(readFileSync(timingFile, 'utf8')) as { seconds?: number };
+    if (typeof seconds === 'number') record.seconds = seconds;
+  }
   const cellFile = join(dir, CELL_FILE);
   if (existsSync(cellFile)) {
     const { trainedIn } = JSON.parse(readFileSync(cellFile, 'utf8')) as { trainedIn?: string | null };
