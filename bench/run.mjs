@@ -62,7 +62,7 @@ const summary = new Map(
     {
       train: median(records.map((record) => record.trainImagesPerSecond)),
       score: median(records.map((record) => record.scoreImagesPerSecond)),
-      peak: Math.max(...records.map((record) => record.peakRssMiB), NaN),
+      peak: records.length === 0 ? NaN : Math.max(...records.map((record) => record.peakRssMiB)),
     },
   ]),
 );
