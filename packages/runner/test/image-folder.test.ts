@@ -1,36 +1,19 @@
 // End-to-end runs of the built `csi` binary on PNG files in class folders: the image-folder data
 // set with the one-class protocol, and the multi-class-ood protocol with a held-out class. They
 // need `pnpm build` first (the root `pnpm test` runs it).
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import { RandomSource } from '@csi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_FILE, runCsi, type CliResult } from './csi-binary.js';
 
-const execFileAsync = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cliFile = join(repoRoot, 'packages/runner/dist/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'csi-image-folder-run-'));
 const dataRoot = join(work, 'shapes');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function csi(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [cliFile, ...args], { cwd: work, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function csi(...args: string[]): Promise<CliResult> {
+  return runCsi(work, args);
 }
 
 // CRC-32 (ISO 3309, polynomial 0xEDB88320) of each PNG chunk's type and data.
@@ -162,7 +145,7 @@ function readScoreRows(runDir: string): string[][] {
 }
 
 beforeAll(() => {
-  if (!existsSync(cliFile)) throw new Error(`${cliFile} is missing; run pnpm build before these tests`);
+  if (!existsSync(CLI_FILE)) throw new Error(`${CLI_FILE} is missing; run pnpm build before these tests`);
   writeShapes(dataRoot);
   writeFileSync(
     join(work, 'one-class.yaml'),

@@ -1,34 +1,17 @@
 // End-to-end runs of the built `csi` binary on a small generated data set: training, scoring,
 // the run folder, evaluation of a saved checkpoint, and reproducibility. They need `pnpm build`
 // first (the root `pnpm test` runs it).
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_FILE, runCsi, type CliResult } from './csi-binary.js';
 import { writeSyntheticIdx } from './synthetic-data.js';
 
-const execFileAsync = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cliFile = join(repoRoot, 'packages/runner/dist/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'csi-train-run-'));
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function csi(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [cliFile, ...args], { cwd: work, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function csi(...args: string[]): Promise<CliResult> {
+  return runCsi(work, args);
 }
 
 const SPEC = `
@@ -63,7 +46,7 @@ eval:
 `;
 
 beforeAll(() => {
-  if (!existsSync(cliFile)) throw new Error(`${cliFile} is missing; run pnpm build before these tests`);
+  if (!existsSync(CLI_FILE)) throw new Error(`${CLI_FILE} is missing; run pnpm build before these tests`);
   // 128 training images of each class (the one-class protocol keeps class 0) and 200 test images.
   writeSyntheticIdx(join(work, 'data'), { train: 256, test: 200 });
   writeFileSync(join(work, 'tiny.yaml'), SPEC);

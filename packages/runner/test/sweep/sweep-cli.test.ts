@@ -1,34 +1,18 @@
 // End-to-end runs of `csi sweep` (the built binary) on a small generated data set: a sweep killed
 // with SIGKILL after its first cell, then run again, must skip the finished cells and complete
 // the table. They need `pnpm build` first (the root `pnpm test` runs it).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_FILE, runCsi, type CliResult } from '../csi-binary.js';
 import { writeSyntheticIdx } from '../synthetic-data.js';
 
-const execFileAsync = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const cliFile = join(repoRoot, 'packages/runner/dist/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'csi-sweep-cli-'));
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function csi(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [cliFile, ...args], { cwd: work, maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function csi(...args: string[]): Promise<CliResult> {
+  return runCsi(work, args);
 }
 
 // SimCLR (no shift, K = 1) keeps each training short. The two scores of one normal class share
@@ -69,7 +53,7 @@ sweep:
 const CELLS = ['normalClasses-0_score-con', 'normalClasses-0_score-norm', 'normalClasses-1_score-con', 'normalClasses-1_score-norm'];
 
 beforeAll(() => {
-  if (!existsSync(cliFile)) throw new Error(`${cliFile} is missing; run pnpm build before these tests`);
+  if (!existsSync(CLI_FILE)) throw new Error(`${CLI_FILE} is missing; run pnpm build before these tests`);
   // 64 training images of each class and 64 test images.
   writeSyntheticIdx(join(work, 'data'), { train: 128, test: 64 });
   writeFileSync(join(work, 'sweep.yaml'), SPEC);
@@ -80,7 +64,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Starts `csi sweep`, kills it with SIGKILL as soon as `file` exists, and resolves when it has exited. */
 function killSweepWhenFileAppears(args: string[], file: string): Promise<{ signal: NodeJS.Signals | null; code: number | null }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliFile, ...args], { cwd: work, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI_FILE, ...args], { cwd: work, stdio: 'ignore' });
     const timer = setInterval(() => {
       if (existsSync(file)) child.kill('SIGKILL');
     }, 20);
