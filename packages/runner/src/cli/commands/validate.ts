@@ -41,5 +41,6 @@ export function summariseSpec({ spec, plugins }: Pick<LoadedSpec, 'spec' | 'plug
 
 function describeOptimizer(spec: ExperimentSpec): string {
   const { optimizer, schedule } = spec.train;
-  return `${optimizer.name} lr ${optimizer.learningRate} (warm-up ${schedule.warmupEpochs} epochs to ×${schedule.warmupMultiplier})`;
+  const epochs = schedule.warmupEpochs === 1 ? 'epoch' : 'epochs';
+  return `${optimizer.name} lr ${optimizer.learningRate} (warm-up ${schedule.warmupEpochs} ${epochs} to ×${schedule.warmupMultiplier})`;
 }
