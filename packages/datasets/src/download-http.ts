@@ -30,6 +30,24 @@ export interface VerifiedDownload {
  * problem, so a partial download never appears under the final name.
  */
 export async function downloadVerifiedFile(request: VerifiedDownload): Promise<void> {
+  await downloadAndCheck(request, async (path) => {
+    const check = await checkContentSha256(path, request.sha256);
+    return check.ok ? undefined : check.problem;
+  });
+}
+
+/** Checks a downloaded file and returns the problem, or undefined when the file is good. */
+export type DownloadCheck = (path: string) => Promise<string | undefined>;
+
+/**
+ * Downloads `request.url` to a temporary name beside `request.targetPath`, checks the length
+ * against Content-Length and runs `check` on the whole file, and only then renames it to the
+ * target path. On any failure the temporary file is removed and a DataError names the address.
+ */
+export async function downloadAndCheck(
+  request: Omit<VerifiedDownload, 'sha256'>,
+  check: DownloadCheck,
+): Promise<void> {
   const { url, targetPath } = request;
   await mkdir(dirname(targetPath), { recursive: true });
   const temporaryPath = join(
@@ -38,15 +56,15 @@ export async function downloadVerifiedFile(request: VerifiedDownload): Promise<v
   );
   try {
     await downloadToFile(request, temporaryPath);
-    const check = await checkContentSha256(temporaryPath, request.sha256);
-    if (!check.ok) throw new DataError(`download of ${url} failed verification: ${check.problem}`);
+    const problem = await check(temporaryPath);
+    if (problem !== undefined) throw new DataError(`download of ${url} failed verification: ${problem}`);
     await rename(temporaryPath, targetPath);
   } finally {
     await rm(temporaryPath, { force: true });
   }
 }
 
-async function downloadToFile(request: VerifiedDownload, temporaryPath: string): Promise<void> {
+async function downloadToFile(request: Omit<VerifiedDownload, 'sha256'>, temporaryPath: string): Promise<void> {
   const { url } = request;
   let response: Response;
   try {
