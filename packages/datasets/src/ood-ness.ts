@@ -11,34 +11,14 @@ import {
   type JsonSchema,
   type ShiftTransform,
 } from '@csi/core';
-import {
-  blurShift,
-  colorPermShift,
-  cutPermShift,
-  cutoutShift,
-  horizontalFlipShift,
-  noiseShift,
-  rotationShift,
-  sobelShift,
-  verticalFlipShift,
-} from '@csi/transforms';
+import { SHIFT_TRANSFORMS } from '@csi/transforms';
 import { toImageTensor } from './batching.js';
 import { selectImages } from './image-set.js';
 import { describeOneClass, OneClassProtocol } from './one-class.js';
 
 // The protocol builds its transform from the descriptor itself, because a component receives
-// no registry. So it offers the shift transforms of @csi/transforms, not those of plugins.
-const TRANSFORMS = [
-  rotationShift,
-  cutPermShift,
-  noiseShift,
-  blurShift,
-  sobelShift,
-  colorPermShift,
-  cutoutShift,
-  verticalFlipShift,
-  horizontalFlipShift,
-];
+// no registry. So it offers the shift transforms of @csi/transforms (SHIFT_TRANSFORMS), not
+// those of plugins.
 
 /** Images per tensor while transforming the test images, to bound memory. */
 const TRANSFORM_BATCH_SIZE = 256;
@@ -160,11 +140,11 @@ function fillDefaults(schema: JsonSchema, options: Record<string, unknown>): Rec
 }
 
 function createOodNessProtocol(options: OodNessOptions, context: ComponentContext): OodNessProtocol {
-  const descriptor = TRANSFORMS.find((candidate) => candidate.name === options.transform);
+  const descriptor = SHIFT_TRANSFORMS.find((candidate) => candidate.name === options.transform);
   if (!descriptor) {
     // The schema's enum rejects other names; this guards callers that skip validation.
     throw new SpecError([
-      { path: 'protocol.options.transform', message: `unknown shift transform "${options.transform}". Known: ${TRANSFORMS.map((d) => d.name).join(', ')}` },
+      { path: 'protocol.options.transform', message: `unknown shift transform "${options.transform}". Known: ${SHIFT_TRANSFORMS.map((d) => d.name).join(', ')}` },
     ]);
   }
   const transformOptions = fillDefaults(descriptor.optionsSchema, options.transformOptions ?? {});
@@ -195,7 +175,7 @@ export const oodNessProtocol = defineProtocol<OodNessOptions>({
     required: ['transform'],
     properties: {
       transform: {
-        enum: TRANSFORMS.map((descriptor) => descriptor.name),
+        enum: SHIFT_TRANSFORMS.map((descriptor) => descriptor.name),
         description: 'Shift transform T whose non-identity variants make the anomalous test images.',
       },
       transformOptions: { type: 'object', default: {}, description: "Options of the transform, as under train.shift; the transform's defaults fill the rest." },
@@ -215,7 +195,7 @@ export const oodNessProtocol = defineProtocol<OodNessOptions>({
         description: 'Classes whose train images are trained on and whose test images are the normal ones.',
       },
     },
-    allOf: TRANSFORMS.map((descriptor) => ({
+    allOf: SHIFT_TRANSFORMS.map((descriptor) => ({
       if: { properties: { transform: { const: descriptor.name } }, required: ['transform'] },
       then: { properties: { transformOptions: structuredClone(descriptor.optionsSchema) } },
     })),

@@ -50,8 +50,8 @@ export {
 export { composeShifts } from './shift/product.js';
 export { identityShift } from './shift/identity.js';
 
-/** Every component of this package, shift transforms first; `register` adds them in this order. */
-const COMPONENTS: readonly AnyComponentDescriptor[] = [
+/** The shift transforms of this package, in the order `register` adds them. */
+export const SHIFT_TRANSFORMS = [
   rotationShift,
   cutPermShift,
   noiseShift,
@@ -61,6 +61,11 @@ const COMPONENTS: readonly AnyComponentDescriptor[] = [
   cutoutShift,
   verticalFlipShift,
   horizontalFlipShift,
+] as const;
+
+/** Every component of this package, shift transforms first; `register` adds them in this order. */
+const COMPONENTS: readonly AnyComponentDescriptor[] = [
+  ...SHIFT_TRANSFORMS,
   flipAugmentation,
   cropAugmentation,
   colorJitterAugmentation,
