@@ -87,7 +87,7 @@ export function applyBatchNorm<T extends tf.Tensor4D | tf.Tensor2D>(
   });
 }
 
-/** What follows the normalisation in a ResNet: a shortcut added, then relu. */
+/** Operations after the normalisation in a ResNet: a shortcut added, then relu. */
 export interface BatchNormEpilogue {
   /** A tensor of x's shape added after the normalisation (the block's shortcut). */
   residual?: tf.Tensor;

@@ -25,17 +25,17 @@ export class RandomSource {
     return [...this.generator.getState()];
   }
 
-  /** A uniform draw from [0, 1) with 32 bits of resolution. */
+  /** Draws a uniform value from [0, 1) with 32 bits of resolution. */
   uniform(): number {
     return (this.generator.unsafeNext() >>> 0) / TWO_TO_32;
   }
 
-  /** A uniform draw from [low, high). */
+  /** Draws a uniform value from [low, high). */
   uniformBetween(low: number, high: number): number {
     return low + (high - low) * this.uniform();
   }
 
-  /** A uniform integer from [min, max], both included. */
+  /** Draws a uniform integer from [min, max], both included. */
   integer(min: number, max: number): number {
     return unsafeUniformIntDistribution(min, max, this.generator);
   }
@@ -45,14 +45,14 @@ export class RandomSource {
     return this.uniform() < p;
   }
 
-  /** A standard normal draw (Box-Muller). */
+  /** Draws from the standard normal distribution (Box-Muller). */
   normal(): number {
     const u = 1 - this.uniform(); // in (0, 1], so the logarithm is finite
     const v = this.uniform();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** A seed for TensorFlow.js initialisers and random ops, in [0, 2^31). */
+  /** Draws a seed for TensorFlow.js initialisers and random ops, in [0, 2^31). */
   nextSeed(): number {
     return this.generator.unsafeNext() >>> 1;
   }
@@ -77,7 +77,7 @@ export class RandomSource {
   }
 }
 
-/** The 32-bit finaliser of MurmurHash3: a bijection that spreads nearby integers far apart. */
+/** Applies the 32-bit finaliser of MurmurHash3, a bijection that spreads nearby integers far apart. */
 function mixSeed(seed: number): number {
   let h = seed | 0;
   h ^= h >>> 16;

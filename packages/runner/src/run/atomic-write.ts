@@ -13,7 +13,10 @@ const PARTIAL_FILE = /^\..+\.[0-9a-f]{8}\.partial$/;
  */
 export function writeFileAtomic(path: string, chunks: string | Uint8Array | readonly Uint8Array[]): void {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
-  const parts = typeof chunks === 'string' ? [Buffer.from(chunks)] : chunks instanceof Uint8Array ? [chunks] : chunks;
+  let parts: readonly Uint8Array[];
+  if (typeof chunks === 'string') parts = [Buffer.from(chunks)];
+  else if (chunks instanceof Uint8Array) parts = [chunks];
+  else parts = chunks;
   const descriptor = openSync(temporary, 'w');
   try {
     for (const part of parts) {

@@ -4,9 +4,9 @@ import { toImageTensor } from '@csi/datasets';
 import type { ProgressReporter } from './progress.js';
 import type { ViewPipeline } from './views.js';
 
-/** How features are extracted for scoring. */
+/** Options of feature extraction for scoring. */
 export interface ExtractionOptions {
-  /** Images per forward pass (each pass holds K shifted copies of them). */
+  /** Images per forward pass; each pass contains K shifted copies of them. */
   batchSize: number;
   /**
    * Test-time ensemble size T. With T = 1 the images are scored as they are; with T > 1 the

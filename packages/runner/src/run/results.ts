@@ -24,7 +24,7 @@ export const TIMING_FILE = 'timing.json';
 /**
  * Writes spec.yaml, scores.csv, report.md, timing.json and metrics.json into the run folder.
  * Each file is replaced atomically, and metrics.json is written last, so its presence marks a
- * finished run. metrics.json holds no timings, so two runs of the same spec and seed on the same
+ * finished run. metrics.json contains no timings, so two runs of the same spec and seed on the same
  * backend write byte-identical files.
  */
 export function writeRunResults(runDir: string, results: RunResults): void {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomSource, ShiftTransform, SoftAugmentation, Tensor4D, ViewLayout } from '@csi/core';
 
-/** The transforms that turn a batch of images into the stacked views the network sees. */
+/** The transforms that turn a batch of images into the stacked views fed to the network. */
 export interface ViewPipeline {
   /** All shift transforms combined into one (K = product of their K; K = 1 for SimCLR). */
   shift: ShiftTransform;
@@ -11,7 +11,7 @@ export interface ViewPipeline {
 
 /**
  * Stacks `numViews` soft-augmented views of every shifted image, in the `ViewLayout` order:
- * row r = v·(K·N) + y·N + i holds view v of T_y(x_i).
+ * row r = v·(K·N) + y·N + i contains view v of T_y(x_i).
  *
  * images: [N, H, W, C] float32 in [0, 1]. Returns [numViews·K·N, H, W, C] float32 in [0, 1],
  * disposed by the caller. Augmentations marked 'before-shift' (the flip) are drawn once per view
