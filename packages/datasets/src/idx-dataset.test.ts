@@ -48,11 +48,11 @@ async function writeRoot(name: string, content: Record<string, Uint8Array>): Pro
 }
 
 describe('register', () => {
-  it('adds seven data sets and three protocols', () => {
+  it('adds seven data sets and four protocols', () => {
     const registry = new ComponentRegistry();
     register(registry.registrarFor('@csi/datasets'));
     expect(registry.names('dataset')).toEqual(['cifar10', 'cifar100', 'fashion-mnist', 'idx-folder', 'image-folder', 'mnist', 'mvtec']);
-    expect(registry.names('protocol')).toEqual(['multi-class-ood', 'one-class', 'ood-ness']);
+    expect(registry.names('protocol')).toEqual(['labelled-multi-class', 'multi-class-ood', 'one-class', 'ood-ness']);
   });
 });
 

@@ -87,6 +87,7 @@ export { imageFolderDataset, ImageFolderSource, type ImageFolderOptions } from '
 export { MVTEC_GOOD_CLASS, mvtecDataset, MvtecSource, type MvtecOptions } from './mvtec.js';
 export {
   defineMultiClassOodProtocol,
+  HELD_OUT_SET,
   MultiClassOodProtocol,
   type DatasetRef,
   type MultiClassOodOptions,
@@ -108,13 +109,17 @@ export const BUILTIN_DATASETS = [
 /** `multi-class-ood` with every data set of this package as a possible OOD set. */
 export const multiClassOodProtocol = defineMultiClassOodProtocol(BUILTIN_DATASETS);
 
+/** `labelled-multi-class`: the splits of `multi-class-ood`, with the train labels for supervised training. */
+export const labelledMultiClassProtocol = defineMultiClassOodProtocol(BUILTIN_DATASETS, { labelled: true });
+
 /**
  * Adds the data sets `fashion-mnist`, `mnist`, `idx-folder`, `cifar10`, `cifar100`,
- * `image-folder` and `mvtec`, and the protocols `one-class`, `multi-class-ood` and `ood-ness`.
+ * `image-folder` and `mvtec`, and the protocols `one-class`, `multi-class-ood`, `labelled-multi-class` and `ood-ness`.
  */
 export function register(registrar: ComponentRegistrar): void {
   for (const dataset of BUILTIN_DATASETS) registrar.add(dataset);
   registrar.add(oneClassProtocol);
   registrar.add(multiClassOodProtocol);
+  registrar.add(labelledMultiClassProtocol);
   registrar.add(oodNessProtocol);
 }

@@ -111,4 +111,28 @@ describe('limitSplits', () => {
     expect(limited.testIsNormal.reduce((sum, flag) => sum + flag, 0)).toBe(2);
     expect(limited.description).toBe(splits.description);
   });
+
+  it('keeps the share of each OOD set and cuts their set indices with the images', () => {
+    // 20 normal images, then 10 of OOD set 0 and 10 of OOD set 1: a cap of 20 keeps 10, 5 and 5.
+    const ofImage = Int32Array.from({ length: 40 }, (_, i) => (i < 20 ? -1 : i < 30 ? 0 : 1));
+    const splits = {
+      train: makeSet(30),
+      test: makeSet(40),
+      testIsNormal: Uint8Array.from(ofImage, (set) => (set === -1 ? 1 : 0)),
+      description: 'multi-class-ood',
+      oodSets: { names: ['held-out', 'mnist'], ofImage },
+    };
+    const limited = limitSplits(splits, { maxTrainImages: null, maxTestImages: 20 }, RandomSource.fromSeed(3));
+    const kept = limited.oodSets?.ofImage ?? new Int32Array();
+    expect(limited.test.count).toBe(20);
+    expect(kept).toHaveLength(20);
+    expect([-1, 0, 1].map((set) => kept.filter((value) => value === set).length)).toEqual([10, 5, 5]);
+    // Each kept image still carries its own set: makeSet's pixel i is i, so it names the original index.
+    for (let j = 0; j < 20; j++) {
+      const original = limited.test.images[j * limited.test.height * limited.test.width * limited.test.channels] as number;
+      expect(kept[j]).toBe(ofImage[original]);
+      expect(limited.testIsNormal[j]).toBe(original < 20 ? 1 : 0);
+    }
+    expect(limited.oodSets?.names).toEqual(['held-out', 'mnist']);
+  });
 });

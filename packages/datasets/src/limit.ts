@@ -30,15 +30,36 @@ export function limitTestImages(
   return { test: selectImages(set, indices), testIsNormal: Uint8Array.from(indices, (i) => testIsNormal[i] as number) };
 }
 
-/** Caps the train images (uniform draw) and the test images (stratified by normal/anomalous). */
+/**
+ * Caps the train images (uniform draw) and the test images, stratified by normal/anomalous, or
+ * by OOD set when the splits have several, so that every OOD set keeps its share.
+ */
 export function limitSplits(
   splits: EvaluationSplits,
   limits: { maxTrainImages: number | null; maxTestImages: number | null },
   random: RandomSource,
 ): EvaluationSplits {
   const train = limitImages(splits.train, limits.maxTrainImages, random);
-  const { test, testIsNormal } = limitTestImages(splits.test, splits.testIsNormal, limits.maxTestImages, random);
-  return { ...splits, train, test, testIsNormal };
+  const max = limits.maxTestImages;
+  if (!splits.oodSets) {
+    const { test, testIsNormal } = limitTestImages(splits.test, splits.testIsNormal, max, random);
+    return { ...splits, train, test, testIsNormal };
+  }
+  const { ofImage, names } = splits.oodSets;
+  if (ofImage.length !== splits.test.count) {
+    throw new RangeError(`limitSplits: oodSets.ofImage has ${ofImage.length} entries for ${splits.test.count} test images`);
+  }
+  if (max === null || max >= splits.test.count) return { ...splits, train };
+  assertLimit('limitSplits', max);
+  // Group 0 is the normal images, group g + 1 the images of OOD set g.
+  const indices = drawStratifiedIndices(Int32Array.from(ofImage, (set) => set + 1), max, random);
+  return {
+    ...splits,
+    train,
+    test: selectImages(splits.test, indices),
+    testIsNormal: Uint8Array.from(indices, (i) => splits.testIsNormal[i] as number),
+    oodSets: { names, ofImage: Int32Array.from(indices, (i) => ofImage[i] as number) },
+  };
 }
 
 /**

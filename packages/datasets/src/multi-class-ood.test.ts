@@ -47,15 +47,32 @@ describe('MultiClassOodProtocol with held-out classes', () => {
     expect(splits.train.count).toBe(3);
     expect([...splits.train.images]).toEqual([0, 10, 30]);
     expect([...splits.train.labels]).toEqual([0, 1, 0]);
+    // Test images 1, 2, 3 are in-distribution and come first; image 0 (class c) is the OOD set.
     expect(splits.test.count).toBe(4);
-    expect([...splits.testIsNormal]).toEqual([0, 1, 1, 1]);
-    expect(splits.description).toBe('multi-class-ood: in-distribution = 0 (a), 1 (b); OOD = held-out 2 (c)');
+    expect([...splits.test.images]).toEqual([10, 20, 30, 0]);
+    expect([...splits.test.labels]).toEqual([0, 1, 1, 2]);
+    expect([...splits.testIsNormal]).toEqual([1, 1, 1, 0]);
+    expect(splits.oodSets?.names).toEqual(['held-out']);
+    expect([...(splits.oodSets?.ofImage ?? [])]).toEqual([-1, -1, -1, 0]);
+    expect(splits.labelledClasses).toBeUndefined();
+    expect(splits.description).toBe('multi-class-ood: in-distribution = 0 (a), 1 (b); OOD = held-out: classes 2 (c)');
+  });
+
+  it('numbers the in-distribution classes first when it holds out a middle class', async () => {
+    const splits = await new MultiClassOodProtocol({ heldOutClasses: [1] }, noOodSource, true).prepare(inDistribution);
+    // Old labels a=0, b=1, c=2 become a=0, c=1, and the held-out b=2.
+    expect(splits.train.classNames).toEqual(['a', 'c', 'b']);
+    expect([...splits.train.labels]).toEqual([0, 1, 0, 1]);
+    expect([...splits.test.labels]).toEqual([1, 0, 2, 2]);
+    expect([...splits.testIsNormal]).toEqual([1, 1, 0, 0]);
+    expect(splits.labelledClasses).toBe(2);
+    expect(splits.description).toMatch(/^labelled-multi-class: in-distribution = 0 \(a\), 2 \(c\); OOD = held-out: classes 1 \(b\)$/);
   });
 
   it('holds out several classes', async () => {
     const splits = await new MultiClassOodProtocol({ heldOutClasses: [1, 2] }, noOodSource).prepare(inDistribution);
     expect([...splits.train.labels]).toEqual([0, 0]);
-    expect([...splits.testIsNormal]).toEqual([0, 1, 0, 0]);
+    expect([...splits.testIsNormal]).toEqual([1, 0, 0, 0]);
   });
 
   it('rejects class indices out of range', async () => {
@@ -103,7 +120,7 @@ describe('MultiClassOodProtocol with another data set', () => {
   it('appends converted OOD images after the in-distribution test images', async () => {
     const { refs, factory } = recordingFactory();
     const ood = { name: 'other', options: { size: 3 }, split: 'test' as const };
-    const splits = await new MultiClassOodProtocol({ ood }, factory).prepare(inDistribution);
+    const splits = await new MultiClassOodProtocol({ ood: [ood] }, factory).prepare(inDistribution);
 
     expect(refs).toEqual([ood]);
     expect(splits.train.count).toBe(5);
@@ -114,23 +131,38 @@ describe('MultiClassOodProtocol with another data set', () => {
     expect(splits.test.classNames).toEqual(['a', 'b', 'c', 'other/x', 'other/y']);
     expect([...splits.testIsNormal]).toEqual([1, 1, 1, 1, 0, 0]);
     expect(splits.description).toBe(
-      'multi-class-ood: in-distribution = all 3 classes; OOD = other test split, 2 images (converted from 2×2×3)',
+      'multi-class-ood: in-distribution = all 3 classes; OOD = other: test split, 2 images (converted from 2×2×3)',
     );
+    expect(splits.oodSets?.names).toEqual(['other']);
+    expect([...(splits.oodSets?.ofImage ?? [])]).toEqual([-1, -1, -1, -1, 0, 0]);
+  });
+
+  it('gives each OOD set its own index, after the held-out classes, and names repeated sets apart', async () => {
+    const { factory } = recordingFactory();
+    const ood = { name: 'other', options: {}, split: 'test' as const };
+    const splits = await new MultiClassOodProtocol({ heldOutClasses: [2], ood: [ood, { ...ood, split: 'train' }] }, factory).prepare(inDistribution);
+    // In-distribution test images 1, 2, 3; then held-out image 0; then 2 test and 3 train OOD images.
+    expect(splits.test.count).toBe(3 + 1 + 2 + 3);
+    expect(splits.oodSets?.names).toEqual(['held-out', 'other', 'other#2']);
+    expect([...(splits.oodSets?.ofImage ?? [])]).toEqual([-1, -1, -1, 0, 1, 1, 2, 2, 2]);
+    expect([...splits.testIsNormal]).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(splits.test.classNames).toEqual(['a', 'b', 'c', 'other/x', 'other/y', 'other#2/x', 'other#2/y']);
+    // other/x = 3, other/y = 4; the train split of the second set has label 0 (x), so other#2/x = 5.
+    expect([...splits.test.labels]).toEqual([0, 1, 1, 2, 4, 3, 5, 5, 5]);
   });
 
   it('reads the OOD split the options name', async () => {
     const { factory } = recordingFactory();
-    const splits = await new MultiClassOodProtocol({ ood: { name: 'other', options: {}, split: 'train' } }, factory).prepare(inDistribution);
+    const splits = await new MultiClassOodProtocol({ ood: [{ name: 'other', options: {}, split: 'train' }] }, factory).prepare(inDistribution);
     expect(splits.test.count).toBe(4 + 3);
     expect([...splits.testIsNormal.subarray(4)]).toEqual([0, 0, 0]);
   });
 
-  it('requires exactly one OOD source', () => {
+  it('requires an OOD set', () => {
     const create = (options: object) => () => new MultiClassOodProtocol(options, noOodSource);
     expect(create({})).toThrow(SpecError);
-    expect(create({})).toThrow('protocol.options: set exactly one of heldOutClasses');
-    expect(create({})).toThrow('found neither');
-    expect(create({ heldOutClasses: [1], ood: { name: 'x', options: {}, split: 'test' } })).toThrow('found both');
+    expect(create({})).toThrow('protocol.options: multi-class-ood needs an OOD set: set heldOutClasses');
+    expect(create({ ood: [] })).toThrow('needs an OOD set');
   });
 });
 
@@ -157,7 +189,7 @@ describe('defineMultiClassOodProtocol', () => {
   const context = { logger: createSilentLogger(), cacheDir: '/nonexistent' };
 
   it('creates the OOD data set from its descriptor with defaults filled', async () => {
-    const instance = protocol.create({ ood: { name: 'stub', options: { label: 'r' }, split: 'test' } }, context);
+    const instance = protocol.create({ ood: [{ name: 'stub', options: { label: 'r' }, split: 'test' }] }, context);
     const splits = await instance.prepare(inDistribution);
     expect(created).toEqual([{ side: 1, label: 'r' }]);
     expect([...splits.test.images.subarray(4)]).toEqual([100, 110]);
@@ -165,16 +197,18 @@ describe('defineMultiClassOodProtocol', () => {
 
   it('embeds each data set schema under its name', () => {
     const schema = protocol.optionsSchema as {
-      properties: { ood: { allOf: [{ properties: { name: { enum: string[] } } }, { allOf: { then: { properties: { options: unknown } } }[] }] } };
+      properties: {
+        ood: { items: { allOf: [{ properties: { name: { enum: string[] } } }, { allOf: { then: { properties: { options: unknown } } }[] }] } };
+      };
     };
-    const [shape, branches] = schema.properties.ood.allOf;
+    const [shape, branches] = schema.properties.ood.items.allOf;
     expect(shape.properties.name.enum).toEqual(['stub']);
     expect(branches.allOf[0]?.then.properties.options).toBe(stubDataset.optionsSchema);
   });
 
   it('rejects an unknown OOD data set at prepare time', async () => {
-    const instance = protocol.create({ ood: { name: 'nope', options: {}, split: 'test' } }, context);
+    const instance = protocol.create({ ood: [{ name: 'nope', options: {}, split: 'test' }] }, context);
     const error = await expectError(instance.prepare(inDistribution), SpecError);
-    expect(error.problems[0]).toEqual({ path: 'protocol.options.ood.name', message: 'unknown OOD data set "nope". Known: stub.' });
+    expect(error.problems[0]).toEqual({ path: 'protocol.options.ood', message: 'unknown OOD data set "nope". Known: stub.' });
   });
 });

@@ -26,12 +26,12 @@ export interface OodSourceOptions extends DatasetRef {
   split: Split;
 }
 
-/** Exactly one of the two is set. */
+/** At least one of the two is set; with both, each is its own OOD set. */
 export interface MultiClassOodOptions {
   /** Classes of the in-distribution data set left out of training and scored as anomalous. */
   heldOutClasses?: number[];
-  /** Another data set whose images are scored as anomalous. */
-  ood?: OodSourceOptions;
+  /** Other data sets whose images are scored as anomalous, each as its own OOD set. */
+  ood?: OodSourceOptions[];
 }
 
 /** Creates the OOD data set named in the options. */
@@ -39,117 +39,188 @@ export type OodSourceFactory = (ref: DatasetRef) => DatasetSource;
 
 const OPTIONS_PATH = 'protocol.options';
 
+/** Name of the OOD set made of held-out classes, in metric names such as `auroc/held-out`. */
+export const HELD_OUT_SET = 'held-out';
+
+/** An OOD set before the test images are joined: its name and its images in the in-distribution shape. */
+interface OodSet {
+  name: string;
+  /** True for the held-out classes, whose images already carry in-distribution class list labels. */
+  heldOut: boolean;
+  images: ImageSet;
+  description: string;
+}
+
 /**
- * Unlabelled multi-class evaluation: training uses every in-distribution train image of every
+ * Multi-class evaluation: training uses every in-distribution train image of every
  * in-distribution class, and testing scores the in-distribution test images (normal) against
- * out-of-distribution images (anomalous). The OOD images come either from classes of the same
- * data set held out of training (`heldOutClasses`) or from a split of another data set (`ood`).
- * OOD images of another shape are converted to the in-distribution [H, W, C] by
- * `conformImageSet`, just as the OOD sets of CIFAR-10 benchmarks are resized to 32 × 32. One run
- * gives one AUROC, for one OOD set.
+ * out-of-distribution images (anomalous). The OOD images come from classes of the same data set
+ * held out of training (`heldOutClasses`), from a split of other data sets (`ood`), or both.
+ * Each is an OOD set of its own, so the runner reports one metric per (in-distribution, OOD set)
+ * pair, as Table 2 of the CSI paper does, besides the metric over all of them. OOD images of another
+ * shape are converted to the in-distribution [H, W, C] by `conformImageSet`, just as the OOD
+ * sets of CIFAR-10 benchmarks are resized to 32 × 32.
+ *
+ * Labels: the in-distribution classes are numbered 0..C−1 in their data set's order (held-out
+ * classes removed), and the classes of the OOD sets follow. With `labelled`, the splits say so
+ * (`labelledClasses` = C), which lets supervised losses and the linear classifier of sup-CSI use
+ * the train labels; without it the labels only name the classes in scores.csv.
  */
 export class MultiClassOodProtocol implements EvaluationProtocol {
   constructor(
     private readonly options: MultiClassOodOptions,
     private readonly createOodSource: OodSourceFactory,
+    private readonly labelled = false,
   ) {
-    const sourceCount = [options.heldOutClasses, options.ood].filter((value) => value !== undefined).length;
-    if (sourceCount !== 1) {
+    if (options.heldOutClasses === undefined && (options.ood === undefined || options.ood.length === 0)) {
       throw new SpecError([
         {
           path: OPTIONS_PATH,
           message:
-            `set exactly one of heldOutClasses (classes of this data set scored as OOD) or ood ` +
-            `(another data set, e.g. { name: cifar100 }); found ${sourceCount === 0 ? 'neither' : 'both'}`,
+            `${this.protocolName()} needs an OOD set: set heldOutClasses (classes of this data set scored as OOD), ` +
+            'ood (a list of other data sets, e.g. [{ name: mnist }]), or both',
         },
       ]);
     }
   }
 
-  async prepare(dataset: DatasetSource): Promise<EvaluationSplits> {
-    if (this.options.heldOutClasses) return this.prepareHeldOut(dataset, this.options.heldOutClasses);
-    return this.prepareOodDataset(dataset, this.options.ood as OodSourceOptions);
+  private protocolName(): string {
+    return this.labelled ? 'labelled-multi-class' : 'multi-class-ood';
   }
 
-  private async prepareHeldOut(dataset: DatasetSource, heldOut: readonly number[]): Promise<EvaluationSplits> {
+  async prepare(dataset: DatasetSource): Promise<EvaluationSplits> {
     const { classNames } = dataset;
+    const heldOut = this.options.heldOutClasses ?? [];
     assertHeldOutClasses(heldOut, classNames);
     const isHeldOut = new Uint8Array(classNames.length);
     for (const index of heldOut) isHeldOut[index] = 1;
+    const inDistribution = classNames.map((_, index) => index).filter((index) => isHeldOut[index] === 0);
+    // New label of each old class: in-distribution classes first, then the held-out ones.
+    const newLabel = new Int32Array(classNames.length);
+    [...inDistribution, ...heldOut].forEach((oldLabel, position) => {
+      newLabel[oldLabel] = position;
+    });
 
-    const [fullTrain, test] = await Promise.all([dataset.load('train'), dataset.load('test')]);
+    const [fullTrain, fullTest] = await Promise.all([dataset.load('train'), dataset.load('test')]);
     const trainIndices: number[] = [];
     for (let i = 0; i < fullTrain.count; i++) {
       if (isHeldOut[fullTrain.labels[i] as number] === 0) trainIndices.push(i);
     }
-    const train = selectImages(fullTrain, trainIndices);
-    if (train.count === 0) {
-      throw new DataError('multi-class-ood: the train split has no images outside the held-out classes, so there is nothing to train on');
+    if (trainIndices.length === 0) {
+      throw new DataError(`${this.protocolName()}: the train split has no images outside the held-out classes, so there is nothing to train on`);
     }
-    const testIsNormal = new Uint8Array(test.count);
-    for (let i = 0; i < test.count; i++) testIsNormal[i] = isHeldOut[test.labels[i] as number] === 1 ? 0 : 1;
-    assertBothKinds(testIsNormal, 'the test split has no images of the held-out classes', 'the test split has only held-out classes');
+    const orderedNames = [...inDistribution, ...heldOut].map((index) => classNames[index] as string);
+    const train = relabel(selectImages(fullTrain, trainIndices), newLabel, orderedNames);
+    const allTest = relabel(fullTest, newLabel, orderedNames);
 
-    const inDistribution = classNames.map((_, index) => index).filter((index) => isHeldOut[index] === 0);
+    const inTestIndices: number[] = [];
+    const heldOutIndices: number[] = [];
+    for (let i = 0; i < allTest.count; i++) {
+      (isHeldOut[fullTest.labels[i] as number] === 1 ? heldOutIndices : inTestIndices).push(i);
+    }
+    if (inTestIndices.length === 0) throw new DataError(`${this.protocolName()}: the in-distribution test split has no images`);
+    if (heldOut.length > 0 && heldOutIndices.length === 0) {
+      throw new DataError(`${this.protocolName()}: the test split has no images of the held-out classes, so there is nothing OOD to detect`);
+    }
+
+    const shape: [number, number, number] = [allTest.height, allTest.width, allTest.channels];
+    const sets: OodSet[] = [];
+    if (heldOut.length > 0) {
+      sets.push({
+        name: HELD_OUT_SET,
+        heldOut: true,
+        images: selectImages(allTest, heldOutIndices),
+        description: `classes ${formatClasses(heldOut, classNames)}`,
+      });
+    }
+    const sources = this.options.ood ?? [];
+    sets.push(...(await Promise.all(sources.map((ood) => this.loadOodSet(ood, shape)))));
+    const names = uniqueNames(sets.map((set) => set.name));
+    sets.forEach((set, i) => {
+      set.name = names[i] as string;
+    });
+
+    const inTest = selectImages(allTest, inTestIndices);
+    const { test, oodSetOf } = joinTestSets(inTest, sets);
+    const testIsNormal = new Uint8Array(test.count);
+    testIsNormal.fill(1, 0, inTest.count);
+    const inDistributionText =
+      heldOut.length > 0 ? formatClasses(inDistribution, classNames) : `all ${classNames.length} classes`;
     return {
       train,
       test,
       testIsNormal,
       description:
-        `multi-class-ood: in-distribution = ${formatClasses(inDistribution, classNames)}; ` +
-        `OOD = held-out ${formatClasses(heldOut, classNames)}`,
+        `${this.protocolName()}: in-distribution = ${inDistributionText}; ` +
+        `OOD = ${sets.map((set) => `${set.name}: ${set.description}`).join('; ')}`,
+      ...(this.labelled ? { labelledClasses: inDistribution.length } : {}),
+      oodSets: { names: sets.map((set) => set.name), ofImage: oodSetOf },
     };
   }
 
-  private async prepareOodDataset(dataset: DatasetSource, ood: OodSourceOptions): Promise<EvaluationSplits> {
-    const oodSource = this.createOodSource(ood);
-    const [train, inTest, oodSplit] = await Promise.all([dataset.load('train'), dataset.load('test'), oodSource.load(ood.split)]);
-    if (oodSplit.count === 0) {
-      throw new DataError(`multi-class-ood: the ${ood.split} split of the OOD data set "${ood.name}" has no images`);
+  private async loadOodSet(ood: OodSourceOptions, shape: [number, number, number]): Promise<OodSet> {
+    const source = this.createOodSource(ood);
+    const split = await source.load(ood.split);
+    if (split.count === 0) {
+      throw new DataError(`${this.protocolName()}: the ${ood.split} split of the OOD data set "${ood.name}" has no images`);
     }
-    if (inTest.count === 0) throw new DataError('multi-class-ood: the in-distribution test split has no images');
-    const oodImages = conformImageSet(oodSplit, [inTest.height, inTest.width, inTest.channels]);
-    const test = concatenateTestSets(inTest, oodImages, ood.name);
-    const testIsNormal = new Uint8Array(test.count);
-    testIsNormal.fill(1, 0, inTest.count);
-
+    const [height, width, channels] = shape;
     const converted =
-      oodSplit.height === inTest.height && oodSplit.width === inTest.width && oodSplit.channels === inTest.channels
+      split.height === height && split.width === width && split.channels === channels
         ? ''
-        : ` (converted from ${oodSplit.height}×${oodSplit.width}×${oodSplit.channels})`;
+        : ` (converted from ${split.height}×${split.width}×${split.channels})`;
     return {
-      train,
-      test,
-      testIsNormal,
-      description:
-        `multi-class-ood: in-distribution = all ${dataset.classNames.length} classes; ` +
-        `OOD = ${ood.name} ${ood.split} split, ${oodSplit.count} images${converted}`,
+      name: ood.name,
+      heldOut: false,
+      images: conformImageSet(split, shape),
+      description: `${ood.split} split, ${split.count} images${converted}`,
     };
   }
 }
 
+/** Renumbers the labels of `set` through `newLabel` (old → new) and names the classes in the new order. */
+function relabel(set: ImageSet, newLabel: Int32Array, classNames: readonly string[]): ImageSet {
+  return { ...set, labels: set.labels.map((label) => newLabel[label] as number), classNames };
+}
+
+/** Appends `#2`, `#3`, ... to names that occur more than once, so that each metric name is unique. */
+function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}#${count}`;
+  });
+}
+
 /**
- * Joins the in-distribution test images and the OOD images into one set. OOD labels follow the
- * in-distribution classes, and their class names are prefixed with the OOD data set's name
- * (`cifar100/apple`), so the scores file distinguishes them.
+ * Joins the in-distribution test images and the images of each OOD set into one set, in that
+ * order, and returns the OOD set of each image (-1 for in-distribution images). The classes of an
+ * OOD set follow those before it, and those of a data set OOD set are prefixed with its name
+ * (`cifar100/apple`), so the scores file distinguishes them. The held-out classes keep their
+ * names: `inTest` already numbers them after the in-distribution classes.
  */
-function concatenateTestSets(inTest: ImageSet, ood: ImageSet, oodName: string): ImageSet {
-  const count = inTest.count + ood.count;
-  const images = new Uint8Array(inTest.images.length + ood.images.length);
-  images.set(inTest.images, 0);
-  images.set(ood.images, inTest.images.length);
+function joinTestSets(inTest: ImageSet, sets: readonly OodSet[]): { test: ImageSet; oodSetOf: Int32Array } {
+  const count = inTest.count + sets.reduce((sum, set) => sum + set.images.count, 0);
+  const imageSize = inTest.height * inTest.width * inTest.channels;
+  const images = new Uint8Array(count * imageSize);
   const labels = new Int32Array(count);
+  const oodSetOf = new Int32Array(count).fill(-1);
+  images.set(inTest.images, 0);
   labels.set(inTest.labels, 0);
-  const offset = inTest.classNames.length;
-  for (let i = 0; i < ood.count; i++) labels[inTest.count + i] = offset + (ood.labels[i] as number);
+  const classNames = [...inTest.classNames];
+  let offset = inTest.count;
+  sets.forEach((set, index) => {
+    const labelOffset = set.heldOut ? 0 : classNames.length;
+    if (!set.heldOut) classNames.push(...set.images.classNames.map((name) => `${set.name}/${name}`));
+    images.set(set.images.images, offset * imageSize);
+    for (let i = 0; i < set.images.count; i++) labels[offset + i] = labelOffset + (set.images.labels[i] as number);
+    oodSetOf.fill(index, offset, offset + set.images.count);
+    offset += set.images.count;
+  });
   return {
-    images,
-    labels,
-    count,
-    height: inTest.height,
-    width: inTest.width,
-    channels: inTest.channels,
-    classNames: [...inTest.classNames, ...ood.classNames.map((name) => `${oodName}/${name}`)],
+    test: { images, labels, count, height: inTest.height, width: inTest.width, channels: inTest.channels, classNames },
+    oodSetOf,
   };
 }
 
@@ -175,12 +246,6 @@ function assertHeldOutClasses(heldOut: readonly number[], classNames: readonly s
   if (problems.length > 0) throw new SpecError(problems);
 }
 
-function assertBothKinds(testIsNormal: Uint8Array, noAnomalous: string, noNormal: string): void {
-  const normal = testIsNormal.reduce((sum, value) => sum + value, 0);
-  if (normal === testIsNormal.length) throw new DataError(`multi-class-ood: ${noAnomalous}, so there is nothing OOD to detect`);
-  if (normal === 0) throw new DataError(`multi-class-ood: ${noNormal}, so there are no normal test images`);
-}
-
 function formatClasses(indices: readonly number[], classNames: readonly string[]): string {
   return indices.map((index) => `${index} (${classNames[index] ?? '?'})`).join(', ');
 }
@@ -196,15 +261,16 @@ function withSchemaDefaults(schema: JsonSchema, options: Record<string, unknown>
 }
 
 /**
- * Declares the `multi-class-ood` protocol with `datasets` as the data sets an `ood` option may
- * name. The OOD data set is created from its descriptor with the protocol's ComponentContext,
- * because a protocol receives only the in-distribution data set and cannot reach the registry.
- * The options schema contains each data set's own options schema, so the spec is checked and its
- * defaults filled before a run starts.
+ * Declares the `multi-class-ood` protocol, or with `labelled` the `labelled-multi-class`
+ * protocol (the same splits, with the train labels handed to training), with `datasets` as the
+ * data sets an `ood` entry may name. An OOD data set is created from its descriptor with the
+ * protocol's ComponentContext, because a protocol receives only the in-distribution data set and
+ * cannot reach the registry. The options schema contains each data set's own options schema, so
+ * the spec is checked and its defaults filled before a run starts.
  */
 // TODO: data sets that plugins register cannot be OOD sources, because a ComponentContext has no
 // way to create another component. Remove the `datasets` parameter when it has one.
-export function defineMultiClassOodProtocol(datasets: readonly AnyComponentDescriptor[]) {
+export function defineMultiClassOodProtocol(datasets: readonly AnyComponentDescriptor[], { labelled = false } = {}) {
   const byName = new Map(datasets.filter((descriptor) => descriptor.kind === 'dataset').map((descriptor) => [descriptor.name, descriptor]));
   const names = [...byName.keys()].sort();
   if (names.length === 0) throw new RangeError('defineMultiClassOodProtocol: no dataset descriptors given');
@@ -212,53 +278,60 @@ export function defineMultiClassOodProtocol(datasets: readonly AnyComponentDescr
   const createSource = (context: ComponentContext): OodSourceFactory => (ref) => {
     const descriptor = byName.get(ref.name);
     if (!descriptor) {
-      throw new SpecError([{ path: `${OPTIONS_PATH}.ood.name`, message: `unknown OOD data set "${ref.name}". Known: ${names.join(', ')}.` }]);
+      throw new SpecError([{ path: `${OPTIONS_PATH}.ood`, message: `unknown OOD data set "${ref.name}". Known: ${names.join(', ')}.` }]);
     }
     return descriptor.create(withSchemaDefaults(descriptor.optionsSchema, ref.options), context) as DatasetSource;
   };
 
   return defineProtocol<MultiClassOodOptions>({
-    name: 'multi-class-ood',
-    summary: 'Trains on every in-distribution class; tests in-distribution test images against held-out classes or another data set.',
+    name: labelled ? 'labelled-multi-class' : 'multi-class-ood',
+    summary: labelled
+      ? 'Trains with the class labels of every in-distribution class (sup-CSI, SupCLR); tests against held-out classes and other data sets.'
+      : 'Trains on every in-distribution class; tests in-distribution test images against held-out classes and other data sets.',
     optionsSchema: {
       type: 'object',
       additionalProperties: false,
       properties: {
         heldOutClasses: {
-          description: 'Classes of this data set left out of training and scored as OOD (anomalous).',
+          description: 'Classes of this data set left out of training and scored as one OOD set (anomalous).',
           type: 'array',
           items: { type: 'integer', minimum: 0 },
           minItems: 1,
           uniqueItems: true,
         },
         ood: {
-          description: 'Another data set whose images are scored as OOD (anomalous), converted to the in-distribution shape.',
-          type: 'object',
-          // The first branch fills `options` and `split` before the second checks `options`
-          // against the named data set's schema. One flat object would leave `options: {}`
-          // unchecked, because ajv evaluates if/then before it fills the defaults of that object.
-          allOf: [
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['name'],
-              properties: {
-                name: { enum: names },
-                options: { type: 'object', default: {} },
-                split: { enum: ['train', 'test'], default: 'test', description: 'Split of the OOD data set to score.' },
+          description:
+            'Other data sets whose images are scored as OOD (anomalous), each as its own OOD set, converted to the in-distribution shape.',
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            // The first branch fills `options` and `split` before the second checks `options`
+            // against the named data set's schema. One flat object would leave `options: {}`
+            // unchecked, because ajv evaluates if/then before it fills the defaults of that object.
+            allOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name'],
+                properties: {
+                  name: { enum: names },
+                  options: { type: 'object', default: {} },
+                  split: { enum: ['train', 'test'], default: 'test', description: 'Split of the OOD data set to score.' },
+                },
               },
-            },
-            {
-              allOf: names.map((name) => ({
-                if: { properties: { name: { const: name } }, required: ['name'] },
-                then: { properties: { options: (byName.get(name) as AnyComponentDescriptor).optionsSchema } },
-              })),
-            },
-          ],
+              {
+                allOf: names.map((name) => ({
+                  if: { properties: { name: { const: name } }, required: ['name'] },
+                  then: { properties: { options: (byName.get(name) as AnyComponentDescriptor).optionsSchema } },
+                })),
+              },
+            ],
+          },
         },
       },
-      oneOf: [{ required: ['heldOutClasses'] }, { required: ['ood'] }],
+      anyOf: [{ required: ['heldOutClasses'] }, { required: ['ood'] }],
     },
-    create: (options, context) => new MultiClassOodProtocol(options, createSource(context)),
+    create: (options, context) => new MultiClassOodProtocol(options, createSource(context), labelled),
   });
 }

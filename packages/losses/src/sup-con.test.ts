@@ -155,4 +155,8 @@ describe('sup-con term', () => {
     expect(() => term.compute(outputs, layout)).toThrow('replace sup-con with con-si');
     tf.dispose(Object.values(outputs));
   });
+
+  it('tells the runner that it needs class labels', () => {
+    expect(supConTerm.create({ temperature: 0.5 }, undefined as never).needsClassLabels).toBe(true);
+  });
 });

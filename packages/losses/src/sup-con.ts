@@ -83,6 +83,7 @@ export const supConTerm = defineLoss<TemperatureOptions>({
   summary: 'Supervised contrastive loss (SupCLR) on shifted instances: positives share class and shift.',
   optionsSchema: temperatureOptionsSchema,
   create: ({ temperature }) => ({
+    needsClassLabels: true,
     compute: (outputs, layout, classLabels) => {
       if (classLabels === undefined) {
         throw new SpecError([
@@ -90,7 +91,7 @@ export const supConTerm = defineLoss<TemperatureOptions>({
             path: 'train.loss',
             message:
               'loss "sup-con" needs the class label of each training image, but this run trains without labels. ' +
-              'Use a labelled protocol (labeled multi-class), or replace sup-con with con-si.',
+              'Use the labelled-multi-class protocol, or replace sup-con with con-si.',
           },
         ]);
       }

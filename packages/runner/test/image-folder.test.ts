@@ -208,6 +208,6 @@ describe('csi run with the multi-class-ood protocol', () => {
     expect(rows).toHaveLength(128);
     expect(rows.filter((row) => row[3] === '0').every((row) => row[2] === 'tee')).toBe(true);
     expect(rows.filter((row) => row[3] === '1').every((row) => row[2] === 'disc')).toBe(true);
-    expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toContain('multi-class-ood: in-distribution = 0 (disc); OOD = held-out 1 (tee)');
+    expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toContain('multi-class-ood: in-distribution = 0 (disc); OOD = held-out: classes 1 (tee)');
   });
 });

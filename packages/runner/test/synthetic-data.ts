@@ -4,11 +4,12 @@ import { RandomSource } from '@csi/core';
 import { encodeIdx } from '@csi/datasets';
 
 /**
- * Writes a small two-class data set in the MNIST file layout for end-to-end runs: class 0 is an
- * upright "T" (a bar across the top and a stem down the middle), class 1 is a few random blobs.
- * Pixel noise and a small random offset make every image different. Returns the folder.
+ * Writes a small data set in the MNIST file layout for end-to-end runs: class 0 is an upright
+ * "T" (a bar across the top and a stem down the middle), class 1 is a few random blobs, and with
+ * `numClasses` 3 class 2 is a hollow square. Image i has class i mod numClasses. Pixel noise and
+ * a small random offset make every image different. Returns the folder.
  */
-export function writeSyntheticIdx(folder: string, counts: { train: number; test: number }, seed = 0): string {
+export function writeSyntheticIdx(folder: string, counts: { train: number; test: number }, seed = 0, numClasses: 2 | 3 = 2): string {
   mkdirSync(folder, { recursive: true });
   const random = RandomSource.fromSeed(seed);
   const splits = [
@@ -19,7 +20,7 @@ export function writeSyntheticIdx(folder: string, counts: { train: number; test:
     const images = new Uint8Array(count * 28 * 28);
     const labels = new Uint8Array(count);
     for (let i = 0; i < count; i++) {
-      const label = i % 2;
+      const label = i % numClasses;
       labels[i] = label;
       drawImage(images.subarray(i * 784, (i + 1) * 784), label, random);
     }
@@ -43,6 +44,11 @@ function drawImage(pixels: Uint8Array, label: number, random: RandomSource): voi
   if (label === 0) {
     fill(5 + dy, 5 + dx, 4, 18);
     fill(9 + dy, 12 + dx, 14, 4);
+  } else if (label === 2) {
+    fill(6 + dy, 6 + dx, 3, 16);
+    fill(19 + dy, 6 + dx, 3, 16);
+    fill(6 + dy, 6 + dx, 16, 3);
+    fill(6 + dy, 19 + dx, 16, 3);
   } else {
     for (let blob = 0; blob < 3; blob++) fill(random.integer(2, 20), random.integer(2, 20), 5, 5);
   }

@@ -15,18 +15,19 @@ function registeredComponents(): AnyComponentDescriptor[] {
 }
 
 describe('register', () => {
-  it('adds six scores and three metrics', () => {
+  it('adds seven scores and three metrics', () => {
     const components = registeredComponents();
     const namesOf = (kind: string): string[] =>
       components.filter((component) => component.kind === kind).map((component) => component.name);
 
-    expect(namesOf('score')).toEqual(['con', 'con-si', 'cls-si', 'csi', 'norm', 'cosine']);
+    expect(namesOf('score')).toEqual(['con', 'con-si', 'cls-si', 'csi', 'norm', 'cosine', 'linear']);
     expect(namesOf('metric')).toEqual(['auroc', 'aupr', 'fpr-at-95-tpr']);
-    expect(components.length).toBe(9);
+    expect(components.length).toBe(10);
   });
 
-  it('gives every component a closed empty options schema', () => {
-    for (const component of registeredComponents()) {
+  it('gives every component but linear a closed empty options schema', () => {
+    // linear-score.test.ts checks the options of linear.
+    for (const component of registeredComponents().filter((component) => component.name !== 'linear')) {
       expect(component.optionsSchema).toEqual({ type: 'object', additionalProperties: false, properties: {} });
     }
   });

@@ -49,6 +49,7 @@ describe('register', () => {
       'flip',
       'grayscale',
       'noise',
+      'rotation',
     ]);
   });
 

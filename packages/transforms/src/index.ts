@@ -6,6 +6,7 @@ import { cutoutAugmentation } from './align/cutout.js';
 import { flipAugmentation } from './align/flip.js';
 import { grayscaleAugmentation } from './align/grayscale.js';
 import { noiseAugmentation } from './align/noise.js';
+import { rotationAugmentation } from './align/rotation.js';
 import { blurShift } from './shift/blur.js';
 import { colorPermShift } from './shift/color-perm.js';
 import { cutPermShift } from './shift/cut-perm.js';
@@ -23,6 +24,7 @@ export type { CutoutAugmentationOptions } from './align/cutout.js';
 export type { FlipOptions } from './align/flip.js';
 export type { GrayscaleOptions } from './align/grayscale.js';
 export type { NoiseAugmentationOptions } from './align/noise.js';
+export { rotateRandomly, type RotationAugmentationOptions } from './align/rotation.js';
 export type { BlurShiftOptions } from './shift/blur.js';
 export type { CutoutShiftOptions } from './shift/cutout.js';
 export type { NoiseShiftOptions } from './shift/noise.js';
@@ -37,6 +39,7 @@ export {
   flipAugmentation,
   grayscaleAugmentation,
   noiseAugmentation,
+  rotationAugmentation,
   blurShift,
   colorPermShift,
   cutPermShift,
@@ -73,6 +76,7 @@ const COMPONENTS: readonly AnyComponentDescriptor[] = [
   noiseAugmentation,
   blurAugmentation,
   cutoutAugmentation,
+  rotationAugmentation,
 ];
 
 /** Adds the shift transforms and soft augmentations of @csi/transforms to a registry. */

@@ -36,6 +36,19 @@ export interface EvaluationSplits {
   testIsNormal: Uint8Array;
   /** One line for reports, e.g. `one-class: normal = 0 (T-shirt/top)`. */
   description: string;
+  /**
+   * C, set only by labelled protocols: `train.labels` lie in [0, C), and so do the labels of the
+   * normal test images, so that training may use the labels and a classifier may be tested on
+   * them. Undefined when the protocol trains without labels.
+   */
+  labelledClasses?: number;
+  /**
+   * The OOD set of each anomalous test image, set by the multi-class protocols. With several sets
+   * the runner reports each metric per set against the normal images too (one AUROC per pair, as
+   * in Table 2 of the CSI paper).
+   * `ofImage[i]` is the index into `names` of test image i's OOD set, or -1 for a normal image.
+   */
+  oodSets?: { names: readonly string[]; ofImage: Int32Array };
 }
 
 /** A protocol: one-class, unlabelled multi-class, labelled multi-class. */

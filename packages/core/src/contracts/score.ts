@@ -9,14 +9,37 @@ export interface FeatureBank {
   projections: Tensor3D;
   /** Shift-head logits for T_y x_m: [K, M, K]. */
   shiftLogits: Tensor3D;
+  /**
+   * f(T_y x_m), the penultimate features: [K, M, D]. The runner fills it only for a score with
+   * `needsClassLabels`, because it is the largest part of the bank.
+   */
+  features?: Tensor3D;
+  /**
+   * Class index of each image, [M], with `numClasses` C. Filled only for a score with
+   * `needsClassLabels`, in a labelled protocol; train labels lie in [0, C).
+   */
+  labels?: Int32Array;
+  numClasses?: number;
 }
 
 /** A detection score; larger means more normal. */
 export interface DetectionScore {
+  /**
+   * True for a score that trains on class labels, such as the linear classifier of sup-CSI. The
+   * runner then requires a labelled protocol and fills `features`, `labels` and `numClasses` of
+   * the banks it passes.
+   */
+  readonly needsClassLabels?: boolean;
   /** Stores what the score needs from the training features (nearest neighbours, balancing weights). */
   fit(train: FeatureBank): void;
   /** Returns one score per test image, [M_test]. */
   score(test: FeatureBank): Float32Array;
+  /**
+   * Implemented by scores that are also classifiers: the class probabilities of each test image,
+   * [M_test, C] row-major, each row summing to 1. The runner reports accuracy and calibration
+   * error from them.
+   */
+  classProbabilities?(test: FeatureBank): Float32Array;
   /** Frees the tensors kept by `fit`. */
   dispose(): void;
 }

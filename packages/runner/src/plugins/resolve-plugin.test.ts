@@ -58,7 +58,7 @@ describe('resolvePluginEntry', () => {
 
   it('reports a missing path with its resolved form', async () => {
     const error = await resolveError('../no-such-plugin', join(dir, 'configs'));
-    expect(error.message).toBe(`not found: ${join(dir, 'no-such-plugin')}`);
+    expect(error.message).toBe(`not found: ${join(dir, 'no-such-plugin')} (resolved from "../no-such-plugin" relative to ${join(dir, 'configs')})`);
   });
 
   it('reports an unbuilt plugin with the build command', async () => {

@@ -33,7 +33,7 @@ export async function resolvePluginEntry(
   if (isPathEntry(entry)) {
     const target = resolve(baseDir, entry);
     const kind = await pathKind(target);
-    if (kind === 'missing') throw new PluginResolveError(`not found: ${target}`);
+    if (kind === 'missing') throw new PluginResolveError(`not found: ${target} (resolved from "${entry}" relative to ${baseDir})`);
     if (kind === 'file') return { entry, file: target };
     return { entry, ...(await resolvePackageFolder(target, '.')) };
   }

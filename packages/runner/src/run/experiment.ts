@@ -11,11 +11,14 @@ import {
   type ComponentInstances,
   type ComponentKind,
   type ComponentRegistry,
+  type DetectionScore,
+  type EvaluationSplits,
   type ImageSet,
   type Logger,
   type ShiftTransform,
 } from '@csi/core';
-import { defaultCacheDir, limitImages, limitTestImages } from '@csi/datasets';
+import { defaultCacheDir, limitSplits } from '@csi/datasets';
+import { computeAccuracy, computeExpectedCalibrationError } from '@csi/scoring';
 import { composeShifts } from '@csi/transforms';
 import { createOptimizer } from '../optim/index.js';
 import type { ComponentRef, ExperimentSpec } from '../spec/types.js';
@@ -94,13 +97,10 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
   const context: ComponentContext = { logger, cacheDir: defaultCacheDir() };
   const dataset = createComponent(registry, 'dataset', spec.data.dataset, context, 'data.dataset');
   const protocol = createComponent(registry, 'protocol', spec.protocol, context, 'protocol');
-  const splits = await protocol.prepare(dataset);
-  const dataRandom = RandomSource.fromSeed(spec.seed).fork();
-  const train = limitImages(splits.train, spec.data.maxTrainImages, dataRandom);
-  const limitedTest = limitTestImages(splits.test, splits.testIsNormal, spec.data.maxTestImages, dataRandom);
-  const testCapped = { set: limitedTest.test, isNormal: limitedTest.testIsNormal };
-  checkDataFitsSpec(spec, train, testCapped.set);
-  logger.info({ protocol: splits.description, trainImages: train.count, testImages: testCapped.set.count }, 'data ready');
+  const splits = limitSplits(await protocol.prepare(dataset), spec.data, RandomSource.fromSeed(spec.seed).fork());
+  const { train } = splits;
+  checkDataFitsSpec(spec, train, splits.test);
+  logger.info({ protocol: splits.description, trainImages: train.count, testImages: splits.test.count }, 'data ready');
 
   const shifts = spec.train.shift.map((ref, i) => createComponent(registry, 'shift', ref, context, `train.shift[${i}]`));
   // No shift transform gives K = 1 (SimCLR); several combine as their product.
@@ -114,6 +114,10 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
     weight: ref.weight,
     term: createComponent(registry, 'loss', ref, context, `train.loss[${i}]`),
   }));
+
+  const score = createComponent(registry, 'score', spec.eval.score, context, 'eval.score');
+  checkLabelsAvailable(spec, splits, losses, score);
+  warnWithoutShift(spec, shift, logger);
 
   const builder = createComponent(registry, 'backbone', spec.model.backbone, context, 'model.backbone');
   const network = builder.build({
@@ -136,9 +140,16 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
           restoreWeights(network, resumeFrom);
           restoreOptimizerState(optimizer, resumeFrom);
           logger.info({ epoch: resumeFrom.epoch, step: resumeFrom.step }, 'resuming from checkpoint');
+          const remaining = spec.train.epochs - resumeFrom.epoch;
+          progressStream.write(
+            remaining > 0
+              ? `resuming from the checkpoint of epoch ${resumeFrom.epoch} of ${spec.train.epochs} in ${runDir}\n`
+              : `training already finished (epoch ${resumeFrom.epoch} of ${spec.train.epochs}); scoring the checkpoint in ${runDir}\n`,
+          );
         }
         history = trainNetwork({
           spec, network, pipeline, losses, optimizer, train, runDir, specHash, logger, progress,
+          labelled: splits.labelledClasses !== undefined,
           specYaml: request.resolvedSpecYaml,
           backend: backend.choice,
           ...(resumeFrom ? { resumeFrom } : {}),
@@ -149,20 +160,32 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
     }
 
     const evalPipeline = ensemblePipeline(spec, registry, context, shift);
-    const extraction = { batchSize: spec.eval.batchSize, samples: spec.eval.ensemble.samples, random: RandomSource.fromSeed(spec.seed + 1) };
+    const extraction = {
+      batchSize: spec.eval.batchSize,
+      samples: spec.eval.ensemble.samples,
+      random: RandomSource.fromSeed(spec.seed + 1),
+      ...(score.needsClassLabels && splits.labelledClasses !== undefined ? { labelled: { numClasses: splits.labelledClasses } } : {}),
+    };
     const trainBank = extractFeatureBank(network, train, evalPipeline, extraction, progress, 'features (train)');
-    const testBank = extractFeatureBank(network, testCapped.set, evalPipeline, extraction, progress, 'features (test)');
+    const testBank = extractFeatureBank(network, splits.test, evalPipeline, extraction, progress, 'features (test)');
 
-    const score = createComponent(registry, 'score', spec.eval.score, context, 'eval.score');
-    score.fit(trainBank);
-    const scores = score.score(testBank);
-    score.dispose();
-    tf.dispose([trainBank.projections, trainBank.shiftLogits, testBank.projections, testBank.shiftLogits]);
+    let scores: Float32Array;
+    let classProbabilities: Float32Array | undefined;
+    try {
+      score.fit(trainBank);
+      scores = score.score(testBank);
+      classProbabilities = score.classProbabilities?.(testBank);
+    } finally {
+      score.dispose();
+      tf.dispose([trainBank.projections, trainBank.shiftLogits, testBank.projections, testBank.shiftLogits]);
+      tf.dispose([trainBank.features, testBank.features].filter((tensor) => tensor !== undefined));
+    }
 
-    const metrics: Record<string, number> = {};
-    for (const [i, name] of spec.eval.metrics.entries()) {
-      const metric = createComponent(registry, 'metric', { name, options: {} }, context, `eval.metrics[${i}]`);
-      metrics[name] = metric.compute(scores, testCapped.isNormal);
+    const metrics = computeDetectionMetrics(spec, registry, context, scores, splits);
+    let predictions: { predicted: Int32Array; confidence: Float32Array } | undefined;
+    if (classProbabilities && splits.labelledClasses !== undefined) {
+      Object.assign(metrics, computeClassificationMetrics(classProbabilities, splits.labelledClasses, splits));
+      predictions = readPredictions(classProbabilities, splits.labelledClasses);
     }
     const seconds = (Date.now() - started) / 1000;
     writeRunResults(runDir, {
@@ -173,9 +196,10 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
       metrics,
       history,
       seconds,
-      test: testCapped.set,
-      isNormal: testCapped.isNormal,
+      test: splits.test,
+      isNormal: splits.testIsNormal,
       scores,
+      ...(predictions ? { predictions } : {}),
     });
     logger.info({ ...metrics, seconds }, 'run finished');
     progress.stop();
@@ -213,6 +237,95 @@ function ensemblePipeline(
     return createComponent(registry, 'augmentation', { name: ref.name, options }, context, `train.align[${i}]`);
   });
   return { shift, align };
+}
+
+/**
+ * Computes each metric of the spec over all test images and, when the anomalous images come from
+ * several OOD sets, once more per OOD set against the normal images, as `auroc/<set>`.
+ */
+function computeDetectionMetrics(
+  spec: ExperimentSpec,
+  registry: ComponentRegistry,
+  context: ComponentContext,
+  scores: Float32Array,
+  splits: EvaluationSplits,
+): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  const oodSets = splits.oodSets && splits.oodSets.names.length > 1 ? splits.oodSets : undefined;
+  for (const [i, name] of spec.eval.metrics.entries()) {
+    const metric = createComponent(registry, 'metric', { name, options: {} }, context, `eval.metrics[${i}]`);
+    metrics[name] = metric.compute(scores, splits.testIsNormal);
+    oodSets?.names.forEach((setName, set) => {
+      const keep: number[] = [];
+      oodSets.ofImage.forEach((owner, image) => {
+        if (owner === -1 || owner === set) keep.push(image);
+      });
+      metrics[`${name}/${setName}`] = metric.compute(
+        Float32Array.from(keep, (image) => scores[image] as number),
+        Uint8Array.from(keep, (image) => splits.testIsNormal[image] as number),
+      );
+    });
+  }
+  return metrics;
+}
+
+/** Computes the top-1 accuracy and expected calibration error (15 bins) of a classifier on the normal test images. */
+function computeClassificationMetrics(probabilities: Float32Array, numClasses: number, splits: EvaluationSplits): Record<string, number> {
+  return {
+    accuracy: computeAccuracy(probabilities, numClasses, splits.test.labels, splits.testIsNormal),
+    ece: computeExpectedCalibrationError(probabilities, numClasses, splits.test.labels, splits.testIsNormal),
+  };
+}
+
+/** Returns the class of maximum probability in each row of `probabilities` [M, C] (the first on ties), and that probability. */
+function readPredictions(probabilities: Float32Array, numClasses: number): { predicted: Int32Array; confidence: Float32Array } {
+  const count = probabilities.length / numClasses;
+  const predicted = new Int32Array(count);
+  const confidence = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) {
+      if ((probabilities[i * numClasses + c] as number) > (probabilities[i * numClasses + best] as number)) best = c;
+    }
+    predicted[i] = best;
+    confidence[i] = probabilities[i * numClasses + best] as number;
+  }
+  return { predicted, confidence };
+}
+
+/** Loss terms and scores of the shift classifier, which need K > 1 to carry any signal. */
+const SHIFT_LOSSES = new Set(['cls-si']);
+const SHIFT_SCORES = new Set(['cls-si', 'csi']);
+
+/**
+ * Warns when the spec has no shift transform (K = 1) but uses the shift classifier, whose loss is
+ * then 0 and whose score is constant. A run like that is legal, but rarely what was meant.
+ */
+function warnWithoutShift(spec: ExperimentSpec, shift: ShiftTransform, logger: Logger): void {
+  if (shift.numShifts > 1) return;
+  const parts = [
+    ...spec.train.loss.filter((loss) => SHIFT_LOSSES.has(loss.name)).map((loss) => `loss "${loss.name}"`),
+    ...(SHIFT_SCORES.has(spec.eval.score.name) ? [`score "${spec.eval.score.name}"`] : []),
+  ];
+  if (parts.length === 0) return;
+  const message =
+    `train.shift is empty (K = 1), so the shift classifier of ${parts.join(' and ')} has one class and carries no signal; ` +
+    'add a shift transform (e.g. train.shift: [rotation]) or use nt-xent and the con score for SimCLR';
+  logger.warn({ parts }, message);
+}
+
+/** Rejects supervised losses and scores before training when the protocol gives no class labels. */
+function checkLabelsAvailable(spec: ExperimentSpec, splits: EvaluationSplits, losses: readonly WeightedLoss[], score: DetectionScore): void {
+  if (splits.labelledClasses !== undefined) return;
+  const problems = losses.flatMap((loss, i) =>
+    loss.term.needsClassLabels ? [{ path: `train.loss[${i}]`, message: `loss "${loss.name}" trains on class labels` }] : [],
+  );
+  if (score.needsClassLabels) problems.push({ path: 'eval.score', message: `score "${spec.eval.score.name}" trains a classifier on class labels` });
+  if (problems.length === 0) return;
+  const remedy =
+    `, but protocol "${spec.protocol.name}" gives none. Use protocol labelled-multi-class ` +
+    '(options heldOutClasses and/or ood, as multi-class-ood), or an unsupervised loss and score (con-si, cls-si; csi).';
+  throw new SpecError(problems.map((problem) => ({ ...problem, message: problem.message + remedy })));
 }
 
 function checkDataFitsSpec(spec: ExperimentSpec, train: ImageSet, test: ImageSet): void {

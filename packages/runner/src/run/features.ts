@@ -15,12 +15,17 @@ export interface ExtractionOptions {
    */
   samples: number;
   random: RandomSource;
+  /**
+   * Also keep the penultimate features f(x) [K, M, D] and the class labels, for a score that
+   * trains on labels (the bank then contains `features`, `labels` and `numClasses`).
+   */
+  labelled?: { numClasses: number };
 }
 
 /**
  * Runs the network in evaluation mode on every image under every shift and returns the
- * projections [K, M, P] and shift logits [K, M, K], averaged over the ensemble. The caller
- * disposes the bank's tensors.
+ * projections [K, M, P] and shift logits [K, M, K], and with `options.labelled` the features
+ * [K, M, D], averaged over the ensemble. The caller disposes the bank's tensors.
  */
 export function extractFeatureBank(
   network: Network,
@@ -34,6 +39,8 @@ export function extractFeatureBank(
   const projectionSize = network.projectionSize;
   const projections = new Float32Array(numShifts * set.count * projectionSize);
   const shiftLogits = new Float32Array(numShifts * set.count * numShifts);
+  const featureSize = network.featureSize;
+  const features = options.labelled ? new Float32Array(numShifts * set.count * featureSize) : undefined;
   const augment = options.samples > 1;
 
   progress.start(phase, set.count, 'images');
@@ -43,15 +50,18 @@ export function extractFeatureBank(
     const images = toImageTensor(set, indices);
 
     for (let sample = 0; sample < options.samples; sample++) {
-      const [batchProjections, batchLogits] = tf.tidy(() => {
+      const [batchProjections, batchLogits, batchFeatures] = tf.tidy(() => {
         const stacked = stackShifts(images, pipeline, augment ? options.random : undefined);
         const outputs = network.apply(stacked, false);
-        return [outputs.projections.dataSync(), outputs.shiftLogits.dataSync()] as const;
+        return [outputs.projections.dataSync(), outputs.shiftLogits.dataSync(), features ? outputs.features.dataSync() : undefined] as const;
       });
       // Rows of the forward pass are shift-major: row y·count + i is T_y of image start + i.
       for (let shift = 0; shift < numShifts; shift++) {
         accumulate(projections, batchProjections, (shift * set.count + start) * projectionSize, shift * count * projectionSize, count * projectionSize);
         accumulate(shiftLogits, batchLogits, (shift * set.count + start) * numShifts, shift * count * numShifts, count * numShifts);
+        if (features && batchFeatures) {
+          accumulate(features, batchFeatures, (shift * set.count + start) * featureSize, shift * count * featureSize, count * featureSize);
+        }
       }
     }
     images.dispose();
@@ -62,11 +72,18 @@ export function extractFeatureBank(
   if (options.samples > 1) {
     scaleInPlace(projections, 1 / options.samples);
     scaleInPlace(shiftLogits, 1 / options.samples);
+    if (features) scaleInPlace(features, 1 / options.samples);
   }
-  return {
+  const bank: FeatureBank = {
     projections: tf.tensor3d(projections, [numShifts, set.count, projectionSize]),
     shiftLogits: tf.tensor3d(shiftLogits, [numShifts, set.count, numShifts]),
   };
+  if (features && options.labelled) {
+    bank.features = tf.tensor3d(features, [numShifts, set.count, featureSize]);
+    bank.labels = set.labels;
+    bank.numClasses = options.labelled.numClasses;
+  }
+  return bank;
 }
 
 /** [N, H, W, C] → [K·N, H, W, C], shift-major, with one ensemble draw of the soft augmentations when `random` is given. */

@@ -16,6 +16,8 @@ export interface RunResults {
   isNormal: Uint8Array;
   /** One detection score per test image; larger = more normal. */
   scores: Float32Array;
+  /** For a score that classifies: the predicted class and its probability per test image. */
+  predictions?: { predicted: Int32Array; confidence: Float32Array };
 }
 
 /** File with the wall time and per-epoch throughput of a run, kept apart from metrics.json. */
@@ -52,11 +54,14 @@ export function writeRunResults(runDir: string, results: RunResults): void {
 }
 
 function formatScoresCsv(results: RunResults): string {
-  const lines = ['index,label,class_name,is_normal,score'];
+  const { predictions } = results;
+  const lines = [`index,label,class_name,is_normal,score${predictions ? ',predicted,confidence' : ''}`];
   for (let i = 0; i < results.test.count; i++) {
     const label = results.test.labels[i]!;
     const className = results.test.classNames[label] ?? String(label);
-    lines.push([i, label, escapeCsv(className), results.isNormal[i], results.scores[i]].join(','));
+    const row = [i, label, escapeCsv(className), results.isNormal[i], results.scores[i]];
+    if (predictions) row.push(predictions.predicted[i], predictions.confidence[i]);
+    lines.push(row.join(','));
   }
   return `${lines.join('\n')}\n`;
 }

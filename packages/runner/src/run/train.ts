@@ -25,6 +25,11 @@ export interface TrainingSetup {
   losses: readonly WeightedLoss[];
   optimizer: Optimizer;
   train: ImageSet;
+  /**
+   * True when the protocol is labelled: each step then hands the class labels of its images to
+   * the loss terms (SupCLR and sup-CSI need them).
+   */
+  labelled: boolean;
   runDir: string;
   specHash: string;
   /** The resolved spec as YAML, stored in each checkpoint. */
@@ -115,19 +120,23 @@ function runStep(
   const images = toImageTensor(setup.train, indices);
   const { views, layout } = stackViews(images, setup.pipeline, VIEWS_PER_IMAGE, augmentRandom);
   images.dispose();
+  const classLabels = setup.labelled
+    ? tf.tensor1d(Int32Array.from(indices, (index) => setup.train.labels[index] as number), 'int32')
+    : undefined;
 
   const terms: Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const outputs = network.apply(views, true);
     let total: Scalar = tf.scalar(0);
     for (const loss of losses) {
-      const term = loss.term.compute(outputs, layout);
+      const term = loss.term.compute(outputs, layout, classLabels);
       terms.push(tf.keep(term));
       total = tf.add(total, tf.mul(term, loss.weight));
     }
     return total;
   }, variables);
   views.dispose();
+  classLabels?.dispose();
 
   const gradsByName = new Map<string, Tensor>();
   for (const [name, variable] of network.trainableVariables) {

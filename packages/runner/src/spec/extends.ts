@@ -6,8 +6,8 @@ import { readSpecFile } from './yaml-reader.js';
 
 /**
  * Reads a spec file and the files it `extends`, and merges them into one tree: each parent in
- * list order, then the file itself, later layers winning. Maps merge key by key; lists and
- * scalars replace. Parent paths are relative to the file that names them. The `extends` key
+ * list order, then the file itself, later layers winning. Maps merge key by key; lists, scalars,
+ * a component that names another component (see mergeNodes) and a `sweep` block replace. Parent paths are relative to the file that names them. The `extends` key
  * itself is removed. Throws SpecError for a cycle (with the chain of files) or a missing parent
  * (with its resolved path), located at the `extends` entry.
  */
@@ -46,29 +46,42 @@ async function readLayer(file: string, chain: readonly string[]): Promise<Source
       continue;
     }
     const parent = await readLayer(parentFile, here);
-    merged = merged ? mergeMaps(merged, parent) : parent;
+    merged = merged ? mergeMaps(merged, parent, ROOT_KEYS_REPLACED) : parent;
   }
 
   if (problems.length > 0) throw new SpecError(problems);
-  return merged ? mergeMaps(merged, root) : root;
+  return merged ? mergeMaps(merged, root, ROOT_KEYS_REPLACED) : root;
 }
 
 /**
- * Deep-merges `override` onto `base`: maps merge by key, anything else is replaced. Neither
- * input is changed.
+ * Deep-merges `override` onto `base`: maps merge by key, anything else is replaced. A component
+ * below the root (a map with a `name`) that names another component replaces the parent's map
+ * whole, because the parent's options belong to the component it named. Neither input is changed.
  */
 export function mergeNodes(base: SourceNode, override: SourceNode): SourceNode {
   if (base.type !== 'map' || override.type !== 'map') return override;
   return mergeMaps(base, override);
 }
 
-function mergeMaps(base: SourceMap, override: SourceMap): SourceMap {
+// A sweep block describes one grid; axes merged from a parent's grid would multiply the cells.
+const ROOT_KEYS_REPLACED: ReadonlySet<string> = new Set(['sweep']);
+
+function mergeMaps(base: SourceMap, override: SourceMap, keysReplaced: ReadonlySet<string> = new Set()): SourceMap {
   const entries = new Map(base.entries);
   for (const [key, child] of override.entries) {
     const existing = entries.get(key);
-    entries.set(key, existing ? { ...mergeNodes(existing, child), keyOrigin: child.keyOrigin } : child);
+    const replace = !existing || keysReplaced.has(key) || namesAnotherComponent(existing, child);
+    const merged = replace ? child : mergeNodes(existing, child);
+    entries.set(key, { ...merged, keyOrigin: child.keyOrigin });
   }
   return { ...override, entries };
+}
+
+function namesAnotherComponent(base: SourceNode, override: SourceNode): boolean {
+  if (base.type !== 'map' || override.type !== 'map') return false;
+  const baseName = base.entries.get('name');
+  const overrideName = override.entries.get('name');
+  return baseName?.type === 'scalar' && overrideName?.type === 'scalar' && baseName.value !== overrideName.value;
 }
 
 interface ParentRef {

@@ -43,6 +43,14 @@ function createFakeRegistry(): ComponentRegistry {
     }),
   );
   registrar.add(
+    defineProtocol({
+      name: 'held-out',
+      summary: 'Some classes are held out.',
+      optionsSchema: options({ heldOutClasses: { type: 'array', items: { type: 'integer', minimum: 0 } } }),
+      create: unused,
+    }),
+  );
+  registrar.add(
     defineShiftTransform({
       name: 'rotation',
       summary: 'Quarter turns.',
@@ -168,6 +176,20 @@ describe('loadSpec extends', () => {
     expect(spec.train.epochs).toBe(1);
     expect(spec.train.batchSize).toBe(16);
     expect(spec.train.shift).toEqual([{ name: 'noise', options: { std: 0.1 } }]);
+  });
+
+  it('replaces a component whose name the child changes, and merges one it keeps', async () => {
+    writeSpec('base.yaml', `${MINIMAL}protocol:\n  name: one-class\n  options:\n    normalClasses: [3]\n`);
+    const renamed = writeSpec('renamed.yaml', 'extends: base.yaml\nprotocol:\n  name: held-out\n  options:\n    heldOutClasses: [1]\n');
+    expect((await load(renamed)).spec.protocol).toEqual({ name: 'held-out', options: { heldOutClasses: [1] } });
+    const kept = writeSpec('kept.yaml', 'extends: base.yaml\nprotocol:\n  name: one-class\n');
+    expect((await load(kept)).spec.protocol).toEqual({ name: 'one-class', options: { normalClasses: [3] } });
+  });
+
+  it("replaces the parent's sweep block instead of merging its axes", async () => {
+    writeSpec('base.yaml', `${MINIMAL}sweep:\n  grid:\n    seed: [0, 1]\n`);
+    const child = writeSpec('child.yaml', 'extends: base.yaml\nsweep:\n  grid:\n    train.epochs: [1, 2]\n');
+    expect(Object.keys((await load(child)).spec.sweep?.grid ?? {})).toEqual(['train.epochs']);
   });
 
   it('applies a list of parents in order', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CsiError, UsageError, type Logger } from '@csi/core';
+import { CsiError, UsageError, closeLogger, type Logger } from '@csi/core';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { TIMING_FILE } from '../run/results.js';
 import { CHECKPOINT_FILE } from '../run/checkpoint.js';
@@ -89,6 +89,7 @@ export async function runSweep(request: SweepRequest): Promise<SweepResult> {
 
     const started = Date.now();
     try {
+      const cellLogger = request.createCellLogger(dir);
       const result = await runCell({
         spec: cell.spec,
         specFile: plan.specFile,
@@ -97,9 +98,9 @@ export async function runSweep(request: SweepRequest): Promise<SweepResult> {
         outDir: dir,
         resume,
         ...(provider ? { checkpointDir: cellDir(provider) } : {}),
-        logger: request.createCellLogger(dir),
+        logger: cellLogger,
         ...(request.progressStream ? { progressStream: request.progressStream } : {}),
-      });
+      }).finally(() => closeLogger(cellLogger));
       const seconds = (Date.now() - started) / 1000;
       Object.assign(record, { status: 'done', metrics: result.metrics, seconds, ...(provider ? { trainedIn: provider.id } : {}) });
       delete record.error;

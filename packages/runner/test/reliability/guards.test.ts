@@ -121,4 +121,13 @@ describe('csi run guards', () => {
     expect(result.stderr).toContain(`error: cannot write the run folder ${join(work, 'a-file')}: EEXIST`);
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
+
+  it('warns about the shift classifier without a shift', async () => {
+    const runDir = join(work, 'no-shift');
+    // The default loss is con-si + cls-si and the default score csi, both with a shift head.
+    const result = await csi(work, 'run', 'spec.yaml', '--set', 'train.shift=[]', '--out', runDir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('warning: train.shift is empty (K = 1), so the shift classifier of loss "cls-si" and score "csi" has one class');
+    expect(result.stderr).toContain('add a shift transform (e.g. train.shift: [rotation])');
+  });
 });

@@ -121,7 +121,7 @@ const CASES: { spec: string; problems: ExpectedProblem[] }[] = [
         line: 4,
         column: 5,
         path: 'plugins[0]',
-        parts: ['plugin "./no-such-plugin" cannot be loaded', `not found: ${join(brokenDir, 'no-such-plugin')}`],
+        parts: ['plugin "./no-such-plugin" cannot be loaded', `not found: ${join(brokenDir, 'no-such-plugin')}`, `relative to ${brokenDir}`],
       },
       {
         file: 'unknown-plugin.yaml',

@@ -72,7 +72,7 @@ describe('zip expansion', () => {
     labels: ['shift', 'align', 'absent'],
     values: {
       'train.shift': [['rotation'], [], []],
-      'train.align': [['crop'], ['crop', 'random-rotation'], ['crop']],
+      'train.align': [['crop'], ['crop', 'rotation'], ['crop']],
     },
   };
 
@@ -86,7 +86,7 @@ describe('zip expansion', () => {
       ],
       [
         ['train.shift', []],
-        ['train.align', ['crop', 'random-rotation']],
+        ['train.align', ['crop', 'rotation']],
       ],
       [
         ['train.shift', []],

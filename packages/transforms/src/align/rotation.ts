@@ -1,21 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineSoftAugmentation, ShapeError, type RandomSource, type Tensor4D } from '@csi/core';
+import { assertImageBatch } from '../image-batch.js';
+import { rotateQuarterTurns } from '../shift/rotation.js';
 
-export interface RandomRotationOptions {
+export interface RotationAugmentationOptions {
   /** Counter-clockwise quarter turns to draw from, uniformly, once per image. */
   quarterTurns: number[];
 }
 
 /**
- * Random rotation as a soft augmentation: each image is turned counter-clockwise by a quarter
- * turn drawn uniformly from `quarterTurns`. This is rotation in the "+Align" role of the CSI
- * ablation: two views of an image may have different angles and are still a positive pair.
+ * Rotation as a soft augmentation, the "+Align" role of rotation in the CSI paper's ablation
+ * (Tack et al., NeurIPS 2020). Each image is turned counter-clockwise by a quarter turn drawn
+ * uniformly from `quarterTurns`, so two views of an image may have different angles and are
+ * still a positive pair. The shift transform of the same name is rotation in the "+Shift" role.
  *
  * It runs after the shift. With a rotation shift in the same spec, the angle it adds would make
  * the shift label wrong for the shift head, so use it where `train.shift` has no rotation.
  */
-export const randomRotationAugmentation = defineSoftAugmentation<RandomRotationOptions>({
-  name: 'random-rotation',
+export const rotationAugmentation = defineSoftAugmentation<RotationAugmentationOptions>({
+  name: 'rotation',
   summary: 'Rotates each image by a quarter turn drawn uniformly from quarterTurns (after the shift); square images only.',
   optionsSchema: {
     type: 'object',
@@ -46,13 +49,11 @@ export const randomRotationAugmentation = defineSoftAugmentation<RandomRotationO
  * is not rank 4, or for non-square images.
  */
 export function rotateRandomly(images: Tensor4D, random: RandomSource, quarterTurns: readonly number[]): Tensor4D {
-  if (images.rank !== 4) {
-    throw new ShapeError(`random-rotation: images must be [N, H, W, C]; got [${images.shape.join(', ')}]`);
-  }
+  assertImageBatch('rotation (augmentation)', images);
   const [count, height, width] = images.shape;
   if (height !== width) {
     throw new ShapeError(
-      `random-rotation: images must be square (H = W), because a quarter turn swaps height and width; got [${images.shape.join(', ')}]`,
+      `rotation (augmentation): images must be square (H = W), because a quarter turn swaps height and width; got [${images.shape.join(', ')}]`,
     );
   }
   const drawn = Array.from({ length: count }, () => random.integer(0, quarterTurns.length - 1));
@@ -62,18 +63,4 @@ export function rotateRandomly(images: Tensor4D, random: RandomSource, quarterTu
     const picks = drawn.map((angle, image) => angle * count + image);
     return tf.gather(rotated, tf.tensor1d(picks, 'int32')) as Tensor4D;
   });
-}
-
-/** Turns every image of [N, H, W, C] (H = W) counter-clockwise by `turns` quarter turns. */
-function rotateQuarterTurns(images: Tensor4D, turns: number): Tensor4D {
-  switch (turns) {
-    case 0:
-      return tf.clone(images);
-    case 1:
-      return tf.reverse(tf.transpose(images, [0, 2, 1, 3]), 1);
-    case 2:
-      return tf.reverse(images, [1, 2]);
-    default:
-      return tf.reverse(tf.transpose(images, [0, 2, 1, 3]), 2);
-  }
 }

@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { ComponentRegistry, RandomSource, ShapeError, type ComponentContext } from '@csi/core';
+import { RandomSource, ShapeError, type ComponentContext } from '@csi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomRotationAugmentation, register, rotateRandomly } from './index.js';
+import { rotationAugmentation, rotateRandomly } from './rotation.js';
 
 const context = {} as ComponentContext;
 
@@ -40,7 +40,7 @@ function rotateWithoutLeaks(images: tf.Tensor4D, seed: number, quarterTurns: num
   return read;
 }
 
-describe('random-rotation augmentation', () => {
+describe('rotation augmentation', () => {
   it.each([0, 1, 2, 3])('turns a 2×2 image by %i quarter turns', (turns) => {
     const images = tf.tensor4d([UPRIGHT, UPRIGHT]);
     const { values, shape, dtype } = rotateWithoutLeaks(images, 0, [turns]);
@@ -64,9 +64,9 @@ describe('random-rotation augmentation', () => {
   });
 
   it('runs after the shift and draws from all four angles by default', () => {
-    const augmentation = randomRotationAugmentation.create({ quarterTurns: [0, 1, 2, 3] }, context);
+    const augmentation = rotationAugmentation.create({ quarterTurns: [0, 1, 2, 3] }, context);
     expect(augmentation.stage).toBe('after-shift');
-    const schema = randomRotationAugmentation.optionsSchema as { properties: { quarterTurns: { default: number[] } } };
+    const schema = rotationAugmentation.optionsSchema as { properties: { quarterTurns: { default: number[] } } };
     expect(schema.properties.quarterTurns.default).toEqual([0, 1, 2, 3]);
   });
 
@@ -74,23 +74,13 @@ describe('random-rotation augmentation', () => {
     const images = tf.zeros([1, 2, 3, 1]) as tf.Tensor4D;
     const call = () => rotateRandomly(images, RandomSource.fromSeed(0), [0]);
     expect(call).toThrow(ShapeError);
-    expect(call).toThrow('random-rotation: images must be square (H = W), because a quarter turn swaps height and width; got [1, 2, 3, 1]');
+    expect(call).toThrow('rotation (augmentation): images must be square (H = W), because a quarter turn swaps height and width; got [1, 2, 3, 1]');
     images.dispose();
   });
 
   it('rejects a tensor that is not rank 4', () => {
     const image = tf.zeros([2, 2, 1]) as unknown as tf.Tensor4D;
-    expect(() => rotateRandomly(image, RandomSource.fromSeed(0), [0])).toThrow('random-rotation: images must be [N, H, W, C]; got [2, 2, 1]');
+    expect(() => rotateRandomly(image, RandomSource.fromSeed(0), [0])).toThrow('rotation (augmentation): images must be a batch [N, H, W, C] (NHWC); got rank 3 shape [2, 2, 1]');
     image.dispose();
-  });
-});
-
-describe('register', () => {
-  it('adds random-rotation as a soft augmentation', () => {
-    const registry = new ComponentRegistry();
-    register(registry.registrarFor('csi-example-align-rotation'));
-    const entry = registry.get('augmentation', 'random-rotation');
-    expect(entry?.descriptor).toBe(randomRotationAugmentation);
-    expect(registry.list()).toHaveLength(1);
   });
 });
