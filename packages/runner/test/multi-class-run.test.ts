@@ -79,7 +79,10 @@ function readMetrics(runDir: string): Record<string, number> {
 function pairwiseAuroc(normal: readonly number[], anomalous: readonly number[]): number {
   let wins = 0;
   for (const a of normal) {
-    for (const b of anomalous) wins += a > b ? 1 : a === b ? 0.5 : 0;
+    for (const b of anomalous) {
+      if (a > b) wins += 1;
+      else if (a === b) wins += 0.5;
+    }
   }
   return wins / (normal.length * anomalous.length);
 }
