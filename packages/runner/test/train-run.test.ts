@@ -113,5 +113,10 @@ describe('csi run on generated images', () => {
     const result = await csi('eval', 'tiny.yaml', '--checkpoint', firstDir, '--out', evalDir);
     expect(result.code).toBe(0);
     expect(readMetrics(evalDir).metrics).toEqual(readMetrics(firstDir).metrics);
+    // The evaluation trained nothing: no throughput of its own, and the report says what it scored.
+    expect(JSON.parse(readFileSync(join(evalDir, 'timing.json'), 'utf8')).imagesPerSecond).toEqual([]);
+    const report = readFileSync(join(evalDir, 'report.md'), 'utf8');
+    expect(report).toContain(`- scored the checkpoint of ${firstDir}, without training`);
+    expect(report).toContain('## Training of the checkpoint');
   });
 });

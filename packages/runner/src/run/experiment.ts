@@ -199,6 +199,7 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
       test: splits.test,
       isNormal: splits.testIsNormal,
       scores,
+      ...(request.checkpointDir ? { checkpointDir: resolve(request.checkpointDir) } : {}),
       ...(predictions ? { predictions } : {}),
     });
     logger.info({ ...metrics, seconds }, 'run finished');

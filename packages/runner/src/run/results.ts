@@ -16,6 +16,8 @@ export interface RunResults {
   isNormal: Uint8Array;
   /** One detection score per test image; larger = more normal. */
   scores: Float32Array;
+  /** For `csi eval`: the run folder of the checkpoint that was scored instead of training. */
+  checkpointDir?: string;
   /** For a score that classifies: the predicted class and its probability per test image. */
   predictions?: { predicted: Int32Array; confidence: Float32Array };
 }
@@ -45,9 +47,10 @@ export function writeRunResults(runDir: string, results: RunResults): void {
     history: results.history.map(({ imagesPerSecond: _, ...losses }) => losses),
   };
   delete metricsJson.trainImages;
+  // An evaluation trains nothing, so the throughput of the checkpoint's epochs is not its own.
   const timing = {
     seconds: Math.round(results.seconds * 10) / 10,
-    imagesPerSecond: results.history.map((record) => record.imagesPerSecond ?? null),
+    imagesPerSecond: results.checkpointDir ? [] : results.history.map((record) => record.imagesPerSecond ?? null),
   };
   writeFileAtomic(join(runDir, TIMING_FILE), `${JSON.stringify(timing, null, 2)}\n`);
   writeFileAtomic(join(runDir, 'metrics.json'), `${JSON.stringify(metricsJson, null, 2)}\n`);
@@ -89,12 +92,13 @@ function formatReport(results: RunResults): string {
     `- protocol: ${toOneLine(results.description)}`,
     `- score: ${results.spec.eval.score.name}; test images: ${results.test.count}`,
     `- backend: ${results.backend}; seed: ${results.spec.seed}; wall time: ${results.seconds.toFixed(0)} s`,
+    ...(results.checkpointDir ? [`- scored the checkpoint of ${results.checkpointDir}, without training`] : []),
     '',
     '| metric | value |',
     '| --- | --- |',
     ...metricRows,
     '',
-    '## Training',
+    results.checkpointDir ? '## Training of the checkpoint' : '## Training',
     '',
     `| epoch | ${lossKeys.join(' | ')} |`,
     `| --- | ${lossKeys.map(() => '---').join(' | ')} |`,
