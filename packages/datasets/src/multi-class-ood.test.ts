@@ -144,6 +144,9 @@ describe('MultiClassOodProtocol with another data set', () => {
     // In-distribution test images 1, 2, 3; then held-out image 0; then 2 test and 3 train OOD images.
     expect(splits.test.count).toBe(3 + 1 + 2 + 3);
     expect(splits.oodSets?.names).toEqual(['held-out', 'other', 'other#2']);
+    const labelled = await new MultiClassOodProtocol({ ood: [ood, { ...ood, label: 'svhn' }] }, factory).prepare(inDistribution);
+    expect(labelled.oodSets?.names).toEqual(['other', 'svhn']);
+    expect(labelled.test.classNames.slice(3)).toEqual(['other/x', 'other/y', 'svhn/x', 'svhn/y']);
     expect([...(splits.oodSets?.ofImage ?? [])]).toEqual([-1, -1, -1, 0, 1, 1, 2, 2, 2]);
     expect([...splits.testIsNormal]).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0]);
     expect(splits.test.classNames).toEqual(['a', 'b', 'c', 'other/x', 'other/y', 'other#2/x', 'other#2/y']);

@@ -24,6 +24,8 @@ export interface DatasetRef {
 export interface OodSourceOptions extends DatasetRef {
   /** Split of the OOD data set whose images become the anomalous test images. */
   split: Split;
+  /** Name of the OOD set in metric and class names (`auroc/svhn`); the data set's name by default. */
+  label?: string;
 }
 
 /** At least one of the two is set; with both, each is its own OOD set. */
@@ -170,7 +172,7 @@ export class MultiClassOodProtocol implements EvaluationProtocol {
         ? ''
         : ` (converted from ${split.height}×${split.width}×${split.channels})`;
     return {
-      name: ood.name,
+      name: ood.label ?? ood.name,
       heldOut: false,
       images: conformImageSet(split, shape),
       description: `${ood.split} split, ${split.count} images${converted}`,
@@ -318,6 +320,11 @@ export function defineMultiClassOodProtocol(datasets: readonly AnyComponentDescr
                   name: { enum: names },
                   options: { type: 'object', default: {} },
                   split: { enum: ['train', 'test'], default: 'test', description: 'Split of the OOD data set to score.' },
+                  label: {
+                    type: 'string',
+                    pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+                    description: 'Name of this OOD set in metric names (auroc/<label>); the data set name by default.',
+                  },
                 },
               },
               {
