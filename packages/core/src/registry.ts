@@ -53,6 +53,12 @@ export interface ComponentDescriptor<K extends ComponentKind = ComponentKind, Op
   readonly name: string;
   readonly summary: string;
   readonly optionsSchema: JsonSchema;
+  /**
+   * `needed` for a loss or score that trains on class labels (SupCLR, the linear classifier of
+   * sup-CSI), `provided` for a protocol that hands them to training. Spec validation rejects a
+   * component that needs them under a protocol that does not provide them.
+   */
+  readonly classLabels?: 'needed' | 'provided';
   readonly create: (options: Options, context: ComponentContext) => ComponentInstances[K];
 }
 

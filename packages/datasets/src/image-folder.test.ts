@@ -149,11 +149,21 @@ describe('image-folder', () => {
     expect(error.message).toContain(`the class folder ${join(root, 'train/b')} has no images`);
   });
 
-  it('rejects a missing split folder', async () => {
-    const root = await writeTree({ 'train/a/1.png': solidPng(2, 2, RED) });
+  it('reads one split without the other, and rejects loading the missing one', async () => {
+    const root = await writeTree({ 'test/a/1.png': solidPng(2, 2, RED), 'test/b/1.png': solidPng(2, 2, BLUE) });
+    const dataset = imageFolder({ root, height: 2, width: 2 });
+    expect(dataset.classNames).toEqual(['a', 'b']);
+    expect((await dataset.load('test')).count).toBe(2);
+    const error = await expectDataError(() => dataset.load('train'));
+    expect(error.message).toContain(`image-folder: split "train": cannot read ${join(root, 'train')} (no such folder)`);
+    expect(error.message).toContain(`with root "${root}"`);
+    expect(error.message).toContain('check the options root and splits.train of this image-folder data set');
+  });
+
+  it('rejects a root without split folders', async () => {
+    const root = await writeTree({ 'elsewhere/a/1.png': solidPng(2, 2, RED) });
     const error = await expectDataError(() => imageFolder({ root }).classNames);
-    expect(error.message).toContain(`image-folder: split "test": cannot read ${join(root, 'test')} (no such folder)`);
-    expect(error.message).toContain('data.dataset.options.splits.test');
+    expect(error.message).toContain(`image-folder: split "train": cannot read ${join(root, 'train')} (no such folder)`);
   });
 
   it('rejects an image outside a class folder', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDataset, type DatasetSource, type ImageSet, type Split } from '@csi/core';
 import {
@@ -34,11 +35,17 @@ export class ImageFolderSource implements DatasetSource {
     this.imageShape = [options.height, options.width, options.channels];
   }
 
-  /** Class folder names of both splits; read from disk on first use, so creating the source touches no file. */
+  /**
+   * Class folder names of both splits; read from disk on first use, so creating the source touches
+   * no file. A split folder that does not exist is left out, so that a folder with only a test
+   * split can serve as an OOD set; loading a missing split still fails.
+   */
   get classNames(): readonly string[] {
     if (!this.names) {
       const found = new Set<string>();
-      for (const split of ['train', 'test'] as const) {
+      const splits = (['train', 'test'] as const).filter((split) => existsSync(this.splitDir(split)));
+      // With neither folder present, listing the train split raises the error that names it.
+      for (const split of splits.length > 0 ? splits : (['train'] as const)) {
         for (const name of listClassFolders(this.splitDir(split), this.describe(split), this.fix(split))) found.add(name);
       }
       this.names = [...found].sort(compareCodePoints);
@@ -64,8 +71,9 @@ export class ImageFolderSource implements DatasetSource {
 
   private fix(split: Split): string {
     return (
-      `Expected <root>/${this.options.splits[split]}/<class>/<image>.png|jpg; check data.dataset.options.root ` +
-      `and data.dataset.options.splits.${split}.`
+      `Expected <root>/${this.options.splits[split]}/<class>/<image>.png|jpg with root "${this.options.root}" ` +
+      `(a relative root starts from the working directory); check the options root and splits.${split} ` +
+      'of this image-folder data set (under data.dataset, or the protocol entry that names it).'
     );
   }
 }

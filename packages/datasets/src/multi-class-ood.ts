@@ -287,6 +287,7 @@ export function defineMultiClassOodProtocol(datasets: readonly AnyComponentDescr
 
   return defineProtocol<MultiClassOodOptions>({
     name: labelled ? 'labelled-multi-class' : 'multi-class-ood',
+    ...(labelled ? { classLabels: 'provided' as const } : {}),
     summary: labelled
       ? 'Trains with the class labels of every in-distribution class (sup-CSI, SupCLR); tests against held-out classes and other data sets.'
       : 'Trains on every in-distribution class; tests in-distribution test images against held-out classes and other data sets.',
@@ -303,7 +304,8 @@ export function defineMultiClassOodProtocol(datasets: readonly AnyComponentDescr
         },
         ood: {
           description:
-            'Other data sets whose images are scored as OOD (anomalous), each as its own OOD set, converted to the in-distribution shape.',
+            'Other data sets scored as OOD (anomalous), each its own OOD set: a list of { name, options, split (test), label }. ' +
+            'Set heldOutClasses, ood or both.',
           type: 'array',
           minItems: 1,
           items: {

@@ -80,7 +80,8 @@ export function supConLoss(
 /** The loss term `sup-con`: SupCon on (class, shift) labels; needs the class labels of the batch. */
 export const supConTerm = defineLoss<TemperatureOptions>({
   name: 'sup-con',
-  summary: 'Supervised contrastive loss (SupCLR) on shifted instances: positives share class and shift.',
+  summary: 'Supervised contrastive loss (SupCLR) on shifted instances: positives share class and shift. Needs labelled-multi-class.',
+  classLabels: 'needed',
   optionsSchema: temperatureOptionsSchema,
   create: ({ temperature }) => ({
     needsClassLabels: true,

@@ -131,6 +131,17 @@ describe('csi run with several OOD sets', () => {
         ['fpr-at-95-tpr', 'fpr-at-95-tpr/held-out', 'fpr-at-95-tpr/idx-folder'],
       ),
     );
+    expect(result.stderr).not.toContain('warning: only');
+  });
+
+  it('warns when a cap on test images leaves an OOD set few images', async () => {
+    // 150 test images capped at 40, stratified: about 21 normal, 11 held-out and 8 of the other set.
+    const evalDir = join(work, 'eval-capped');
+    const capped = await csi('eval', 'two-sets.yaml', '--checkpoint', runDir, '--out', evalDir, '--set', 'data.maxTestImages=40');
+    expect(capped.code, capped.stderr).toBe(0);
+    expect(capped.stderr).toMatch(/warning: only \d+ images of OOD set "held-out" are scored, so its metrics \(e\.g\. auroc\/held-out\) are coarse/);
+    expect(capped.stderr).toMatch(/warning: only \d+ images of OOD set "idx-folder" are scored/);
+    expect(capped.stderr).toContain('raise data.maxTestImages, or set it to null to score every test image');
   });
 });
 
@@ -192,8 +203,9 @@ describe('csi run with a supervised loss and an unlabelled protocol', () => {
     const runDir = join(work, 'run-unlabelled');
     const result = await csi('run', 'sup-con-one-class.yaml', '--out', runDir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('train.loss[0]');
-    expect(result.stderr).toContain('loss "sup-con" trains on class labels, but protocol "one-class" gives none');
+    // Spec validation catches it, so the message points into the spec file.
+    expect(result.stderr).toMatch(/sup-con-one-class\.yaml:\d+:\d+ train\.loss\[0\]: /);
+    expect(result.stderr).toContain('loss "sup-con" trains on class labels, but protocol "one-class" provides none');
     expect(result.stderr).toContain('labelled-multi-class');
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(runDir) ? readdirSync(runDir).filter((file) => file.startsWith('checkpoint')) : []).toEqual([]);

@@ -101,6 +101,7 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
   const { train } = splits;
   checkDataFitsSpec(spec, train, splits.test);
   logger.info({ protocol: splits.description, trainImages: train.count, testImages: splits.test.count }, 'data ready');
+  warnAboutSmallOodSets(splits, logger);
 
   const shifts = spec.train.shift.map((ref, i) => createComponent(registry, 'shift', ref, context, `train.shift[${i}]`));
   // No shift transform gives K = 1 (SimCLR); several combine as their product.
@@ -172,6 +173,11 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
     let scores: Float32Array;
     let classProbabilities: Float32Array | undefined;
     try {
+      if (score.needsClassLabels) {
+        // Training a classifier on the features can take minutes, with no progress bar of its own.
+        progressStream.write(`fitting score "${spec.eval.score.name}" on the features of ${train.count} training images\n`);
+      }
+      logger.info({ score: spec.eval.score.name }, 'fitting the score');
       score.fit(trainBank);
       scores = score.score(testBank);
       classProbabilities = score.classProbabilities?.(testBank);
@@ -294,6 +300,28 @@ function readPredictions(probabilities: Float32Array, numClasses: number): { pre
   return { predicted, confidence };
 }
 
+/** Fewer scored images than this make a per-set AUROC too coarse to compare. */
+const MIN_IMAGES_PER_OOD_SET = 30;
+
+/**
+ * Logs how many images of each OOD set are scored, and warns about a set with few of them:
+ * data.maxTestImages draws from all sets in proportion, so a small set can keep only a handful.
+ */
+function warnAboutSmallOodSets(splits: EvaluationSplits, logger: Logger): void {
+  if (!splits.oodSets || splits.oodSets.names.length < 2) return;
+  const counts = splits.oodSets.names.map((_, set) => splits.oodSets!.ofImage.filter((owner) => owner === set).length);
+  logger.info({ oodSets: Object.fromEntries(splits.oodSets.names.map((name, set) => [name, counts[set]])) }, 'scored images per OOD set');
+  splits.oodSets.names.forEach((name, set) => {
+    const count = counts[set] as number;
+    if (count >= MIN_IMAGES_PER_OOD_SET) return;
+    logger.warn(
+      { oodSet: name, images: count },
+      `only ${count} images of OOD set "${name}" are scored, so its metrics (e.g. auroc/${name}) are coarse; ` +
+        'raise data.maxTestImages, or set it to null to score every test image',
+    );
+  });
+}
+
 /** Loss terms and scores of the shift classifier, which need K > 1 to carry any signal. */
 const SHIFT_LOSSES = new Set(['cls-si']);
 const SHIFT_SCORES = new Set(['cls-si', 'csi']);
@@ -324,7 +352,7 @@ function checkLabelsAvailable(spec: ExperimentSpec, splits: EvaluationSplits, lo
   if (score.needsClassLabels) problems.push({ path: 'eval.score', message: `score "${spec.eval.score.name}" trains a classifier on class labels` });
   if (problems.length === 0) return;
   const remedy =
-    `, but protocol "${spec.protocol.name}" gives none. Use protocol labelled-multi-class ` +
+    `, but protocol "${spec.protocol.name}" provides none. Use protocol labelled-multi-class ` +
     '(options heldOutClasses and/or ood, as multi-class-ood), or an unsupervised loss and score (con-si, cls-si; csi).';
   throw new SpecError(problems.map((problem) => ({ ...problem, message: problem.message + remedy })));
 }

@@ -66,6 +66,8 @@ function createFakeRegistry(): ComponentRegistry {
   registrar.add(defineBackbone({ name: 'resnet', summary: 'ResNet.', optionsSchema: options({ widthMultiplier: { type: 'number', default: 1 } }), create: unused }));
   registrar.add(defineLoss({ name: 'con-si', summary: 'con-SI.', optionsSchema: options({ temperature: { type: 'number', exclusiveMinimum: 0, default: 0.5 } }), create: unused }));
   registrar.add(defineLoss({ name: 'cls-si', summary: 'cls-SI.', optionsSchema: options(), create: unused }));
+  registrar.add(defineLoss({ name: 'sup', summary: 'Supervised.', optionsSchema: options(), classLabels: 'needed', create: unused }));
+  registrar.add(defineProtocol({ name: 'labelled', summary: 'With labels.', optionsSchema: options(), classLabels: 'provided', create: unused }));
   registrar.add(defineScore({ name: 'csi', summary: 's_CSI.', optionsSchema: options(), create: unused }));
   for (const name of ['auroc', 'aupr', 'fpr-at-95-tpr']) {
     registrar.add(defineMetric({ name, summary: name, optionsSchema: options(), create: unused }));
@@ -159,6 +161,23 @@ describe('loadSpec defaults', () => {
   it('returns the resolved spec as YAML', async () => {
     const loaded = await load(writeSpec('minimal.yaml', MINIMAL));
     expect(parse(loaded.resolvedSpecYaml)).toEqual(loaded.spec);
+  });
+});
+
+describe('loadSpec class labels', () => {
+  it('rejects a loss that needs labels under a protocol without them', async () => {
+    const file = writeSpec('sup.yaml', `${MINIMAL}  loss:\n    - name: sup\n      weight: 1\n`);
+    const [problem, ...rest] = await problemsOf(load(file));
+    expect(rest).toEqual([]);
+    expect(problem?.path).toBe('train.loss[0]');
+    expect(problem?.location?.line).toBe(7);
+    expect(problem?.message).toContain('loss "sup" trains on class labels, but protocol "one-class" provides none');
+    expect(problem?.message).toContain('Use a labelled protocol (labelled)');
+  });
+
+  it('accepts it under a protocol that provides labels', async () => {
+    const file = writeSpec('sup.yaml', `${MINIMAL}  loss:\n    - name: sup\n      weight: 1\nprotocol: labelled\n`);
+    expect((await load(file)).spec.protocol.name).toBe('labelled');
   });
 });
 

@@ -46,11 +46,49 @@ export function createSchemaValidator(): Ajv {
 export function validateSpecTree(root: SourceMap, registry: ComponentRegistry): ExperimentSpec {
   const validate = compileSpecSchemaOnce(registry);
   const spec = toPlainValue(root) as Record<string, unknown>;
-  if (validate(spec)) return spec as unknown as ExperimentSpec;
+  if (validate(spec)) {
+    const valid = spec as unknown as ExperimentSpec;
+    checkClassLabels(valid, root, registry);
+    return valid;
+  }
 
   const describer = new ProblemDescriber(root, spec, registry);
   const problems = dedupe((validate.errors ?? []).flatMap((error) => describer.describe(error)));
   throw new SpecError(sortByLocation(problems));
+}
+
+/**
+ * Rejects a loss or score that trains on class labels under a protocol that provides none, which
+ * the schema cannot express: it would otherwise fail only once the data is loaded.
+ */
+function checkClassLabels(spec: ExperimentSpec, root: SourceMap, registry: ComponentRegistry): void {
+  if (registry.get('protocol', spec.protocol.name)?.descriptor.classLabels === 'provided') return;
+  const needing: { path: SpecPathSegment[]; what: string }[] = [];
+  spec.train.loss.forEach((loss, i) => {
+    if (registry.get('loss', loss.name)?.descriptor.classLabels === 'needed') {
+      needing.push({ path: ['train', 'loss', i, 'name'], what: `loss "${loss.name}"` });
+    }
+  });
+  if (registry.get('score', spec.eval.score.name)?.descriptor.classLabels === 'needed') {
+    needing.push({ path: ['eval', 'score', 'name'], what: `score "${spec.eval.score.name}"` });
+  }
+  if (needing.length === 0) return;
+  const providers = registry
+    .list()
+    .filter((entry) => entry.descriptor.kind === 'protocol' && entry.descriptor.classLabels === 'provided')
+    .map((entry) => entry.descriptor.name);
+  throw new SpecError(
+    needing.map(({ path, what }) => {
+      const location = locationOf(findClosestNode(root, path).node.origin);
+      return {
+        ...(location ? { location } : {}),
+        path: formatSpecPath(path.slice(0, -1)),
+        message:
+          `${what} trains on class labels, but protocol "${spec.protocol.name}" provides none. ` +
+          `Use a labelled protocol (${providers.join(', ') || 'none is registered'}), or a loss and score without labels (e.g. con-si and cls-si, score csi).`,
+      };
+    }),
+  );
 }
 
 // Compiling the spec schema takes tens of milliseconds, and a sweep or a fuzz test validates

@@ -2,7 +2,7 @@
 // non-finite loss, an empty normal class, a batch larger than the data, images of another size
 // and an unwritable run folder. Each also checks that no earlier result was overwritten. Runs the
 // built binary; needs `pnpm build` first.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,11 @@ describe('csi run guards', () => {
     expect(result.stderr).not.toContain('"con-si"');
     expect(result.stderr).toContain(`The checkpoint of epoch 1 in ${runDir} is kept.`);
     expect(result.stderr).toContain('Lower train.optimizer.learningRate');
+    // The run's own log ends with the failure, once, and the console shows it once.
+    const records = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; error?: string });
+    expect(records.at(-1)?.msg).toBe('run failed');
+    expect(records.at(-1)?.error).toContain(`training stopped at step ${step}`);
+    expect(result.stderr.split('training stopped at step').length - 1).toBe(1);
 
     const checkpoint = loadCheckpoint(runDir);
     expect(checkpoint?.epoch).toBe(1);

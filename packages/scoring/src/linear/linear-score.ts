@@ -162,7 +162,9 @@ export function createLinearScore(options: Partial<LinearScoreOptions> = {}): Li
 
 export const linearScore = defineScore<LinearScoreOptions>({
   name: NAME,
-  summary: 'sup-CSI linear evaluation: max marginalised class probability of a joint (shift, class) classifier on f(x).',
+  summary:
+    'sup-CSI linear evaluation: max class probability of a (shift, class) classifier on f(x), averaged over shifts; adds accuracy and ece. Needs labelled-multi-class.',
+  classLabels: 'needed',
   optionsSchema,
   create: (options) => createLinearScore(options),
 });

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { BACKEND_CHOICES, createLogger, UsageError } from '@csi/core';
+import { BACKEND_CHOICES, closeLogger, createLogger, UsageError } from '@csi/core';
 import { runExperiment } from '../../run/experiment.js';
 import { chooseRunFolderMode, prepareRunFolder } from '../../run/run-folder.js';
 import { loadSpec } from '../../spec/load.js';
@@ -59,16 +59,25 @@ async function executeExperiment(specFile: string, options: ExperimentOptions, i
   const runDir = resolve(options.out ?? join(loaded.spec.outputDir, loaded.spec.name, timestamp()));
   prepareRunFolder(runDir, chooseRunFolderMode({ checkpointDir: options.checkpoint, resume: options.resume }));
   const logger = createLogger({ file: join(runDir, 'log.jsonl'), console: true });
-  const result = await runExperiment({
-    spec: loaded.spec,
-    specFile,
-    resolvedSpecYaml: loaded.resolvedSpecYaml,
-    registry: loaded.registry,
-    outDir: runDir,
-    resume: options.resume ?? false,
-    ...(options.checkpoint === undefined ? {} : { checkpointDir: resolve(options.checkpoint) }),
-    logger,
-  });
+  let result: Awaited<ReturnType<typeof runExperiment>>;
+  try {
+    result = await runExperiment({
+      spec: loaded.spec,
+      specFile,
+      resolvedSpecYaml: loaded.resolvedSpecYaml,
+      registry: loaded.registry,
+      outDir: runDir,
+      resume: options.resume ?? false,
+      ...(options.checkpoint === undefined ? {} : { checkpointDir: resolve(options.checkpoint) }),
+      logger,
+    });
+  } catch (error) {
+    // Info level keeps the record out of the console, where the command line prints the error once.
+    logger.info({ error: (error as Error).message }, 'run failed');
+    throw error;
+  } finally {
+    await closeLogger(logger);
+  }
   io.stdout.write(`${formatMetricsTable(result.metrics)}\nrun folder: ${displayPath(result.runDir)}\n`);
 }
 
