@@ -68,6 +68,14 @@ function createFakeRegistry(): ComponentRegistry {
   registrar.add(defineLoss({ name: 'cls-si', summary: 'cls-SI.', optionsSchema: options(), create: unused }));
   registrar.add(defineLoss({ name: 'sup', summary: 'Supervised.', optionsSchema: options(), classLabels: 'needed', create: unused }));
   registrar.add(defineProtocol({ name: 'labelled', summary: 'With labels.', optionsSchema: options(), classLabels: 'provided', create: unused }));
+  registrar.add(
+    defineProtocol({
+      name: 'either',
+      summary: 'Needs a or b.',
+      optionsSchema: { ...options({ a: { type: 'integer' }, b: { type: 'integer' } }), anyOf: [{ required: ['a'] }, { required: ['b'] }] },
+      create: unused,
+    }),
+  );
   registrar.add(defineScore({ name: 'csi', summary: 's_CSI.', optionsSchema: options(), create: unused }));
   for (const name of ['auroc', 'aupr', 'fpr-at-95-tpr']) {
     registrar.add(defineMetric({ name, summary: name, optionsSchema: options(), create: unused }));
@@ -161,6 +169,16 @@ describe('loadSpec defaults', () => {
   it('returns the resolved spec as YAML', async () => {
     const loaded = await load(writeSpec('minimal.yaml', MINIMAL));
     expect(parse(loaded.resolvedSpecYaml)).toEqual(loaded.spec);
+  });
+});
+
+describe('loadSpec key choices', () => {
+  it('reports a missing choice of keys as one problem', async () => {
+    const file = writeSpec('either.yaml', `${MINIMAL}protocol:\n  name: either\n`);
+    const problems = await problemsOf(load(file));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('protocol.options');
+    expect(problems[0]?.message).toBe('must set at least one of the keys "a", "b"; found {}');
   });
 });
 

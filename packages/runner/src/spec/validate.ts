@@ -53,7 +53,7 @@ export function validateSpecTree(root: SourceMap, registry: ComponentRegistry): 
   }
 
   const describer = new ProblemDescriber(root, spec, registry);
-  const problems = dedupe((validate.errors ?? []).flatMap((error) => describer.describe(error)));
+  const problems = dedupe(mergeKeyChoiceErrors(validate.errors ?? []).flatMap((error) => describer.describe(error)));
   throw new SpecError(sortByLocation(problems));
 }
 
@@ -124,6 +124,38 @@ function compileSpecSchema(ajv: Ajv, schema: JsonSchema, registry: ComponentRegi
     }
   }
   return ajv.compile(schema);
+}
+
+/**
+ * Folds the errors of an `anyOf` or `oneOf` whose branches each only require one key (a choice of
+ * keys, as in `multi-class-ood`) into one error that names the keys, in place of a "missing
+ * required key" error for every branch and ajv's "must match a schema in anyOf".
+ */
+function mergeKeyChoiceErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const choices = errors.filter((error) => (error.keyword === 'anyOf' || error.keyword === 'oneOf') && listChoiceKeys(error) !== undefined);
+  if (choices.length === 0) return [...errors];
+  const branchErrors = new Set(
+    errors.filter((error) => error.keyword === 'required' && choices.some((choice) => error.schemaPath.startsWith(`${choice.schemaPath}/`))),
+  );
+  return errors
+    .filter((error) => !branchErrors.has(error))
+    .map((error) => {
+      if (!choices.includes(error)) return error;
+      const keys = (listChoiceKeys(error) as string[]).map((key) => `"${key}"`).join(', ');
+      const rule = error.keyword === 'anyOf' ? 'at least one' : 'exactly one';
+      return { ...error, message: `must set ${rule} of the keys ${keys}` };
+    });
+}
+
+/** The keys of an anyOf/oneOf error whose every branch is `{ required: [key] }`, else undefined. */
+function listChoiceKeys(error: ErrorObject): string[] | undefined {
+  const branches = error.schema as unknown;
+  if (!Array.isArray(branches)) return undefined;
+  const keys = branches.map((branch: unknown) => {
+    const required = (branch as { required?: unknown }).required;
+    return Array.isArray(required) && required.length === 1 && Object.keys(branch as object).length === 1 ? String(required[0]) : undefined;
+  });
+  return keys.every((key) => key !== undefined) ? (keys as string[]) : undefined;
 }
 
 /** Turns ajv errors into SpecProblems with the spec path, the value found and a fix. */
