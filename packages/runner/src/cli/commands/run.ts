@@ -72,8 +72,9 @@ async function executeExperiment(specFile: string, options: ExperimentOptions, i
       logger,
     });
   } catch (error) {
-    // Info level keeps the record out of the console, where the command line prints the error once.
-    logger.info({ error: (error as Error).message }, 'run failed');
+    // A rejected folder (another run, a resume with another spec) belongs to an earlier run, whose
+    // log stays as it was. Info level keeps the record off the console, which prints the error once.
+    if (!(error instanceof UsageError)) logger.info({ error: (error as Error).message }, 'run failed');
     throw error;
   } finally {
     await closeLogger(logger);
