@@ -36,9 +36,9 @@ export class ImageFolderSource implements DatasetSource {
   }
 
   /**
-   * Class folder names of both splits; read from disk on first use, so creating the source touches
-   * no file. A split folder that does not exist is left out, so that a folder with only a test
-   * split can serve as an OOD set; loading a missing split still fails.
+   * Class folder names of both splits, read from disk on first use, so creating the source touches
+   * no file. A split folder that does not exist is left out, because a folder with only a test
+   * split can serve as an OOD set. Loading a missing split still fails.
    */
   get classNames(): readonly string[] {
     if (!this.names) {

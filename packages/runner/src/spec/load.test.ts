@@ -219,8 +219,8 @@ describe('loadSpec extends', () => {
     writeSpec('base.yaml', `${MINIMAL}protocol:\n  name: one-class\n  options:\n    normalClasses: [3]\n`);
     const renamed = writeSpec('renamed.yaml', 'extends: base.yaml\nprotocol:\n  name: held-out\n  options:\n    heldOutClasses: [1]\n');
     expect((await load(renamed)).spec.protocol).toEqual({ name: 'held-out', options: { heldOutClasses: [1] } });
-    const kept = writeSpec('kept.yaml', 'extends: base.yaml\nprotocol:\n  name: one-class\n');
-    expect((await load(kept)).spec.protocol).toEqual({ name: 'one-class', options: { normalClasses: [3] } });
+    const sameName = writeSpec('same-name.yaml', 'extends: base.yaml\nprotocol:\n  name: one-class\n');
+    expect((await load(sameName)).spec.protocol).toEqual({ name: 'one-class', options: { normalClasses: [3] } });
   });
 
   it("replaces the parent's sweep block instead of merging its axes", async () => {

@@ -127,8 +127,8 @@ function compileSpecSchema(ajv: Ajv, schema: JsonSchema, registry: ComponentRegi
 }
 
 /**
- * Folds the errors of an `anyOf` or `oneOf` whose branches each only require one key (a choice of
- * keys, as in `multi-class-ood`) into one error that names the keys, in place of a "missing
+ * Folds the errors of an `anyOf` or `oneOf` whose branches each only require one key, a choice of
+ * keys as in `multi-class-ood`, into one error that names the keys. It replaces a "missing
  * required key" error for every branch and ajv's "must match a schema in anyOf".
  */
 function mergeKeyChoiceErrors(errors: readonly ErrorObject[]): ErrorObject[] {
@@ -147,7 +147,7 @@ function mergeKeyChoiceErrors(errors: readonly ErrorObject[]): ErrorObject[] {
     });
 }
 
-/** The keys of an anyOf/oneOf error whose every branch is `{ required: [key] }`, else undefined. */
+/** Returns the keys of an anyOf/oneOf error whose every branch is `{ required: [key] }`, else undefined. */
 function listChoiceKeys(error: ErrorObject): string[] | undefined {
   const branches = error.schema as unknown;
   if (!Array.isArray(branches)) return undefined;

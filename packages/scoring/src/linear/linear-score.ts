@@ -9,7 +9,7 @@
  * rotations, and the optimiser is SGD at learning rate 0.1, divided by 10 at 60, 75 and 90% of
  * the epochs. This score trains on the fixed, non-augmented features of the training bank with
  * Adam at a constant learning rate instead, which is far cheaper on a CPU. Because the
- * classifier never sees augmented views, accuracy and calibration can differ from theirs.
+ * classifier is never trained on augmented views, accuracy and calibration can differ from theirs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
