@@ -143,6 +143,17 @@ function findTrainedCell(
   );
 }
 
+/**
+ * Checks the cells already finished in `outDir` against the plan, as `runSweep` does before it
+ * starts, and returns the ids of those it would skip. Throws UsageError for a finished cell that
+ * ran with another spec. Writes nothing, so `csi sweep --dry-run` can use it.
+ */
+export function checkFinishedCells(plan: SweepPlan, outDir: string): Set<string> {
+  const cellDir = (cell: PlannedCell) => join(resolve(outDir), 'cells', cell.id);
+  assertFinishedCellsMatch(plan, cellDir);
+  return new Set(plan.cells.filter((cell) => existsSync(join(cellDir(cell), 'metrics.json'))).map((cell) => cell.id));
+}
+
 function assertFinishedCellsMatch(plan: SweepPlan, cellDir: (cell: PlannedCell) => string): void {
   const stale = plan.cells.filter((cell) => {
     const dir = cellDir(cell);

@@ -176,4 +176,18 @@ describe('csi sweep', () => {
     expect(third.code).toBe(0);
     expect(third.stderr.match(/finished earlier, skipped/g)).toHaveLength(4);
   });
+
+  it('marks finished cells in a dry run over the sweep folder', async () => {
+    const result = await csi('sweep', 'sweep.yaml', '--dry-run', '--out', outDir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`sweep.yaml: 4 cells, all valid; 4 finished in ${join('sweep-out')} and would be skipped`);
+    expect(result.stdout).toContain('1. normalClasses-0_score-con: protocol.options.normalClasses=[0], eval.score=con (finished)');
+  });
+
+  it('stops a dry run whose --set changes finished cells', async () => {
+    const result = await csi('sweep', 'sweep.yaml', '--dry-run', '--out', outDir, '--set', 'train.epochs=2');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('4 finished cells of this sweep ran with a different spec');
+    expect(result.stdout).toBe('');
+  });
 });

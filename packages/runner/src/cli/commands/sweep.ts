@@ -5,7 +5,7 @@ import { parseSetArgument, type SpecOverride } from '../../spec/overrides.js';
 import { displayPath } from '../../spec/source-tree.js';
 import { loadSweep, type SweepPlan } from '../../sweep/load-sweep.js';
 import { formatAggregateText, formatValue } from '../../sweep/report.js';
-import { runSweep, type SweepEvent } from '../../sweep/run-sweep.js';
+import { checkFinishedCells, runSweep, type SweepEvent } from '../../sweep/run-sweep.js';
 import type { CliIo } from '../main.js';
 import { collectValues, SET_OPTION_HELP } from '../options.js';
 
@@ -34,13 +34,16 @@ async function executeSweep(specFile: string, options: SweepOptions, io: CliIo):
     overrides.push({ path: ['backend'], valueText: options.backend, argument: `--backend ${options.backend}` });
   }
   const plan = await loadSweep(specFile, { overrides });
+  const first = plan.cells[0]!.spec;
+  const outDir = resolve(options.out ?? join(first.outputDir, first.name, 'sweep'));
   if (options.dryRun) {
-    io.stdout.write(`${specFile}: ${plan.cells.length} cells, all valid\n${formatCellList(plan)}\n`);
+    // A finished cell that ran with another spec would stop the real run, so report it here too.
+    const finished = checkFinishedCells(plan, outDir);
+    const note = finished.size > 0 ? `; ${finished.size} finished in ${displayPath(outDir)} and would be skipped` : '';
+    io.stdout.write(`${specFile}: ${plan.cells.length} cells, all valid${note}\n${formatCellList(plan, finished)}\n`);
     return;
   }
 
-  const first = plan.cells[0]!.spec;
-  const outDir = resolve(options.out ?? join(first.outputDir, first.name, 'sweep'));
   const logger = createLogger({ file: join(outDir, 'log.jsonl'), console: true });
   const result = await runSweep({
     plan,
@@ -62,8 +65,10 @@ async function executeSweep(specFile: string, options: SweepOptions, io: CliIo):
 }
 
 /** Lists the cells, one line each: position, id and the values it sets. */
-function formatCellList(plan: SweepPlan): string {
-  return plan.cells.map((cell) => `${cell.index + 1}. ${cell.id}: ${describeValues(cell.assignments)}`).join('\n');
+function formatCellList(plan: SweepPlan, finished: ReadonlySet<string>): string {
+  return plan.cells
+    .map((cell) => `${cell.index + 1}. ${cell.id}: ${describeValues(cell.assignments)}${finished.has(cell.id) ? ' (finished)' : ''}`)
+    .join('\n');
 }
 
 function describeValues(assignments: readonly { path: string; value: unknown }[]): string {
