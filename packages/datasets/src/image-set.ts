@@ -1,5 +1,15 @@
-import { DataError, type ImageSet } from '@csi/core';
+import { DataError, type DatasetSource, type ImageSet } from '@csi/core';
 import { readIdxFile } from './idx.js';
+
+/**
+ * Loads the train split, then the test split. Loading them one after the other makes the
+ * reported error the train split's whenever both are bad, where loading them at once would report
+ * whichever failed first.
+ */
+export async function loadTrainAndTest(dataset: DatasetSource): Promise<[train: ImageSet, test: ImageSet]> {
+  const train = await dataset.load('train');
+  return [train, await dataset.load('test')];
+}
 
 /**
  * Returns a new ImageSet with the images at `indices`, in that order; pixels are copied.

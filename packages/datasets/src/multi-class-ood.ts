@@ -13,7 +13,7 @@ import {
   type SpecProblem,
 } from '@csi/core';
 import { conformImageSet } from './image-conform.js';
-import { selectImages } from './image-set.js';
+import { loadTrainAndTest, selectImages } from './image-set.js';
 
 /** A data set component by name, with its options, as written in a spec. */
 export interface DatasetRef {
@@ -64,9 +64,9 @@ interface OodSet {
  * sets of CIFAR-10 benchmarks are resized to 32 × 32.
  *
  * Labels: the in-distribution classes are numbered 0..C−1 in their data set's order (held-out
- * classes removed), and the classes of the OOD sets follow. With `labelled`, the splits say so
- * (`labelledClasses` = C), which lets supervised losses and the linear classifier of sup-CSI use
- * the train labels; without it the labels only name the classes in scores.csv.
+ * classes removed), and the classes of the OOD sets follow. With `labelled`, the splits set
+ * `labelledClasses` = C, so supervised losses and the linear classifier of sup-CSI may use the
+ * train labels. Without it the labels only name the classes in scores.csv.
  */
 export class MultiClassOodProtocol implements EvaluationProtocol {
   constructor(
@@ -103,7 +103,7 @@ export class MultiClassOodProtocol implements EvaluationProtocol {
       newLabel[oldLabel] = position;
     });
 
-    const [fullTrain, fullTest] = await Promise.all([dataset.load('train'), dataset.load('test')]);
+    const [fullTrain, fullTest] = await loadTrainAndTest(dataset);
     const trainIndices: number[] = [];
     for (let i = 0; i < fullTrain.count; i++) {
       if (isHeldOut[fullTrain.labels[i] as number] === 0) trainIndices.push(i);
@@ -136,7 +136,8 @@ export class MultiClassOodProtocol implements EvaluationProtocol {
       });
     }
     const sources = this.options.ood ?? [];
-    sets.push(...(await Promise.all(sources.map((ood) => this.loadOodSet(ood, shape)))));
+    // One after the other, so that of several bad OOD sets the first one's error is reported.
+    for (const ood of sources) sets.push(await this.loadOodSet(ood, shape));
     const names = uniqueNames(sets.map((set) => set.name));
     sets.forEach((set, i) => {
       set.name = names[i] as string;

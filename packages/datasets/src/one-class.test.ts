@@ -68,3 +68,18 @@ describe('oneClassProtocol descriptor', () => {
     expect(schema.properties.normalClasses.minItems).toBe(1);
   });
 });
+
+describe('OneClassProtocol with two bad splits', () => {
+  it('reports the train split error', async () => {
+    // The test split fails at once and the train split later, so loading both at once would report the test error.
+    const source: DatasetSource = {
+      classNames: ['a'],
+      imageShape: [1, 1, 1],
+      load: (split) =>
+        split === 'train'
+          ? new Promise((_, reject) => setTimeout(() => reject(new DataError('bad train file')), 20))
+          : Promise.reject(new DataError('bad test file')),
+    };
+    await expect(new OneClassProtocol({ normalClasses: [0] }).prepare(source)).rejects.toThrow('bad train file');
+  });
+});

@@ -8,7 +8,7 @@ import {
   type ImageSet,
   type SpecProblem,
 } from '@csi/core';
-import { countPerClass, selectImages } from './image-set.js';
+import { countPerClass, loadTrainAndTest, selectImages } from './image-set.js';
 
 export interface OneClassOptions {
   /** Class indices treated as normal; every other class of the test split is anomalous. */
@@ -27,7 +27,7 @@ export class OneClassProtocol implements EvaluationProtocol {
     const normalClasses = this.options.normalClasses;
     assertClassIndices(normalClasses, classNames);
 
-    const [fullTrain, test] = await Promise.all([dataset.load('train'), dataset.load('test')]);
+    const [fullTrain, test] = await loadTrainAndTest(dataset);
     const isNormalClass = new Uint8Array(classNames.length);
     for (const index of normalClasses) isNormalClass[index] = 1;
 
