@@ -21,12 +21,8 @@ export function limitTestImages(
   max: number | null,
   random: RandomSource,
 ): { test: ImageSet; testIsNormal: Uint8Array } {
-  if (testIsNormal.length !== set.count) {
-    throw new RangeError(`limitTestImages: testIsNormal has ${testIsNormal.length} entries for ${set.count} images`);
-  }
-  if (max === null || max >= set.count) return { test: set, testIsNormal };
-  assertLimit('limitTestImages', max);
-  const indices = drawStratifiedIndices(testIsNormal, max, random);
+  const indices = drawTestIndices('limitTestImages', { name: 'testIsNormal', groups: testIsNormal }, set.count, max, random);
+  if (!indices) return { test: set, testIsNormal };
   return { test: selectImages(set, indices), testIsNormal: Uint8Array.from(indices, (i) => testIsNormal[i] as number) };
 }
 
@@ -40,19 +36,15 @@ export function limitSplits(
   random: RandomSource,
 ): EvaluationSplits {
   const train = limitImages(splits.train, limits.maxTrainImages, random);
-  const max = limits.maxTestImages;
   if (!splits.oodSets) {
-    const { test, testIsNormal } = limitTestImages(splits.test, splits.testIsNormal, max, random);
+    const { test, testIsNormal } = limitTestImages(splits.test, splits.testIsNormal, limits.maxTestImages, random);
     return { ...splits, train, test, testIsNormal };
   }
   const { ofImage, names } = splits.oodSets;
-  if (ofImage.length !== splits.test.count) {
-    throw new RangeError(`limitSplits: oodSets.ofImage has ${ofImage.length} entries for ${splits.test.count} test images`);
-  }
-  if (max === null || max >= splits.test.count) return { ...splits, train };
-  assertLimit('limitSplits', max);
   // Group 0 is the normal images, group g + 1 the images of OOD set g.
-  const indices = drawStratifiedIndices(Int32Array.from(ofImage, (set) => set + 1), max, random);
+  const groups = { name: 'oodSets.ofImage', groups: Int32Array.from(ofImage, (set) => set + 1) };
+  const indices = drawTestIndices('limitSplits', groups, splits.test.count, limits.maxTestImages, random);
+  if (!indices) return { ...splits, train };
   return {
     ...splits,
     train,
@@ -60,6 +52,25 @@ export function limitSplits(
     testIsNormal: Uint8Array.from(indices, (i) => splits.testIsNormal[i] as number),
     oodSets: { names, ofImage: Int32Array.from(indices, (i) => ofImage[i] as number) },
   };
+}
+
+/**
+ * Checks that `stratum.groups` has one entry per test image and draws at most `max` of the
+ * `count` images stratified by it. Returns undefined when the cap keeps every image.
+ */
+function drawTestIndices(
+  functionName: string,
+  stratum: { name: string; groups: ArrayLike<number> },
+  count: number,
+  max: number | null,
+  random: RandomSource,
+): Int32Array | undefined {
+  if (stratum.groups.length !== count) {
+    throw new RangeError(`${functionName}: ${stratum.name} has ${stratum.groups.length} entries for ${count} images`);
+  }
+  if (max === null || max >= count) return undefined;
+  assertLimit(functionName, max);
+  return drawStratifiedIndices(stratum.groups, max, random);
 }
 
 /**

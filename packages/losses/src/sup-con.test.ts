@@ -156,7 +156,7 @@ describe('sup-con term', () => {
     tf.dispose(Object.values(outputs));
   });
 
-  it('tells the runner that it needs class labels', () => {
-    expect(supConTerm.create({ temperature: 0.5 }, undefined as never).needsClassLabels).toBe(true);
+  it('declares that it needs class labels', () => {
+    expect(supConTerm.classLabels).toBe('needed');
   });
 });

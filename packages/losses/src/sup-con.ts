@@ -84,7 +84,6 @@ export const supConTerm = defineLoss<TemperatureOptions>({
   classLabels: 'needed',
   optionsSchema: temperatureOptionsSchema,
   create: ({ temperature }) => ({
-    needsClassLabels: true,
     compute: (outputs, layout, classLabels) => {
       if (classLabels === undefined) {
         throw new SpecError([

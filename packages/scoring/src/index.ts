@@ -27,7 +27,7 @@ export {
 export { computeAuroc, aurocMetric } from './metric/auroc.js';
 export { computeAupr, auprMetric } from './metric/aupr.js';
 export { computeFprAtTpr, fprAt95TprMetric } from './metric/fpr-at-tpr.js';
-export { computeAccuracy, computeExpectedCalibrationError } from './metric/classification.js';
+export { computeAccuracy, computeExpectedCalibrationError, findPredictedClass } from './metric/classification.js';
 
 /**
  * Adds the detection scores con, con-si, cls-si, csi, norm, cosine and linear, and the metrics

@@ -24,11 +24,6 @@ export function countViews(layout: ViewLayout): number {
 /** One term of the training loss; the runner sums the terms with the weights from the spec. */
 export interface LossTerm {
   /**
-   * True for supervised terms (SupCLR). The runner then rejects a protocol without labels before
-   * training starts, instead of failing at the first step.
-   */
-  readonly needsClassLabels?: boolean;
-  /**
    * Returns the term as a scalar that the caller disposes. `classLabels` [N] int32 holds the
    * class of each image for supervised losses and is undefined in unlabelled training.
    */

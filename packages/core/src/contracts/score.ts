@@ -10,13 +10,13 @@ export interface FeatureBank {
   /** Shift-head logits for T_y x_m: [K, M, K]. */
   shiftLogits: Tensor3D;
   /**
-   * f(T_y x_m), the penultimate features: [K, M, D]. The runner fills it only for a score with
-   * `needsClassLabels`, because it is the largest part of the bank.
+   * f(T_y x_m), the penultimate features: [K, M, D]. The runner fills it only for a score whose
+   * descriptor has `classLabels: 'needed'`, because it is the largest part of the bank.
    */
   features?: Tensor3D;
   /**
-   * Class index of each image, [M], with `numClasses` C. Filled only for a score with
-   * `needsClassLabels`, in a labelled protocol; train labels lie in [0, C).
+   * Class index of each image, [M], with `numClasses` C. Filled only for a score whose descriptor
+   * has `classLabels: 'needed'`, in a labelled protocol. Train labels lie in [0, C).
    */
   labels?: Int32Array;
   numClasses?: number;
@@ -24,12 +24,6 @@ export interface FeatureBank {
 
 /** A detection score; larger means more normal. */
 export interface DetectionScore {
-  /**
-   * True for a score that trains on class labels, such as the linear classifier of sup-CSI. The
-   * runner then requires a labelled protocol and fills `features`, `labels` and `numClasses` of
-   * the banks it passes.
-   */
-  readonly needsClassLabels?: boolean;
   /** Stores what the score needs from the training features (nearest neighbours, balancing weights). */
   fit(train: FeatureBank): void;
   /** Returns one score per test image, [M_test]. */

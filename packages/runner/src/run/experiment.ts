@@ -11,14 +11,13 @@ import {
   type ComponentInstances,
   type ComponentKind,
   type ComponentRegistry,
-  type DetectionScore,
   type EvaluationSplits,
   type ImageSet,
   type Logger,
   type ShiftTransform,
 } from '@csi/core';
 import { defaultCacheDir, limitSplits } from '@csi/datasets';
-import { computeAccuracy, computeExpectedCalibrationError } from '@csi/scoring';
+import { computeAccuracy, computeExpectedCalibrationError, findPredictedClass } from '@csi/scoring';
 import { composeShifts } from '@csi/transforms';
 import { createOptimizer } from '../optim/index.js';
 import type { ComponentRef, ExperimentSpec } from '../spec/types.js';
@@ -101,7 +100,8 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
   const { train } = splits;
   checkDataFitsSpec(spec, train, splits.test);
   logger.info({ protocol: splits.description, trainImages: train.count, testImages: splits.test.count }, 'data ready');
-  warnAboutSmallOodSets(splits, logger);
+  const oodSetImages = listOodSetImages(splits);
+  warnAboutSmallOodSets(splits, oodSetImages, logger);
 
   const shifts = spec.train.shift.map((ref, i) => createComponent(registry, 'shift', ref, context, `train.shift[${i}]`));
   // No shift transform gives K = 1 (SimCLR); several combine as their product.
@@ -117,7 +117,8 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
   }));
 
   const score = createComponent(registry, 'score', spec.eval.score, context, 'eval.score');
-  checkLabelsAvailable(spec, splits, losses, score);
+  // Spec validation has checked that a score needing class labels runs under a labelled protocol.
+  const scoreNeedsLabels = registry.require('score', spec.eval.score.name, 'eval.score').descriptor.classLabels === 'needed';
   warnWithoutShift(spec, shift, logger);
 
   const builder = createComponent(registry, 'backbone', spec.model.backbone, context, 'model.backbone');
@@ -165,7 +166,7 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
       batchSize: spec.eval.batchSize,
       samples: spec.eval.ensemble.samples,
       random: RandomSource.fromSeed(spec.seed + 1),
-      ...(score.needsClassLabels && splits.labelledClasses !== undefined ? { labelled: { numClasses: splits.labelledClasses } } : {}),
+      ...(scoreNeedsLabels && splits.labelledClasses !== undefined ? { labelled: { numClasses: splits.labelledClasses } } : {}),
     };
     const trainBank = extractFeatureBank(network, train, evalPipeline, extraction, progress, 'features (train)');
     const testBank = extractFeatureBank(network, splits.test, evalPipeline, extraction, progress, 'features (test)');
@@ -173,7 +174,7 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
     let scores: Float32Array;
     let classProbabilities: Float32Array | undefined;
     try {
-      if (score.needsClassLabels) {
+      if (scoreNeedsLabels) {
         // Training a classifier on the features can take minutes, with no progress bar of its own.
         progressStream.write(`fitting score "${spec.eval.score.name}" on the features of ${train.count} training images\n`);
       }
@@ -187,7 +188,7 @@ export async function runExperiment(request: ExperimentRequest): Promise<Experim
       tf.dispose([trainBank.features, testBank.features].filter((tensor) => tensor !== undefined));
     }
 
-    const metrics = computeDetectionMetrics(spec, registry, context, scores, splits);
+    const metrics = computeDetectionMetrics(spec, registry, context, scores, splits, oodSetImages);
     let predictions: { predicted: Int32Array; confidence: Float32Array } | undefined;
     if (classProbabilities && splits.labelledClasses !== undefined) {
       Object.assign(metrics, computeClassificationMetrics(classProbabilities, splits.labelledClasses, splits));
@@ -247,8 +248,21 @@ function ensemblePipeline(
 }
 
 /**
+ * Returns the test images of each OOD set, in ascending order, indexed like `oodSets.names`, or
+ * undefined unless the anomalous images come from two or more OOD sets.
+ */
+function listOodSetImages(splits: EvaluationSplits): number[][] | undefined {
+  if (!splits.oodSets || splits.oodSets.names.length < 2) return undefined;
+  const images = splits.oodSets.names.map((): number[] => []);
+  splits.oodSets.ofImage.forEach((owner, image) => {
+    if (owner >= 0) images[owner]?.push(image);
+  });
+  return images;
+}
+
+/**
  * Computes each metric of the spec over all test images and, when the anomalous images come from
- * several OOD sets, once more per OOD set against the normal images, as `auroc/<set>`.
+ * several OOD sets (`oodSetImages`), once more per OOD set against the normal images, as `auroc/<set>`.
  */
 function computeDetectionMetrics(
   spec: ExperimentSpec,
@@ -256,21 +270,27 @@ function computeDetectionMetrics(
   context: ComponentContext,
   scores: Float32Array,
   splits: EvaluationSplits,
+  oodSetImages: readonly number[][] | undefined,
 ): Record<string, number> {
+  const normalImages: number[] = [];
+  splits.testIsNormal.forEach((isNormal, image) => {
+    if (isNormal === 1) normalImages.push(image);
+  });
+  // The images of each pair, in test order, selected once for all metrics.
+  const pairs = (oodSetImages ?? []).map((setImages) => {
+    const images = [...normalImages, ...setImages].sort((a, b) => a - b);
+    return {
+      scores: Float32Array.from(images, (image) => scores[image] as number),
+      isNormal: Uint8Array.from(images, (image) => splits.testIsNormal[image] as number),
+    };
+  });
+
   const metrics: Record<string, number> = {};
-  const oodSets = splits.oodSets && splits.oodSets.names.length > 1 ? splits.oodSets : undefined;
   for (const [i, name] of spec.eval.metrics.entries()) {
     const metric = createComponent(registry, 'metric', { name, options: {} }, context, `eval.metrics[${i}]`);
     metrics[name] = metric.compute(scores, splits.testIsNormal);
-    oodSets?.names.forEach((setName, set) => {
-      const keep: number[] = [];
-      oodSets.ofImage.forEach((owner, image) => {
-        if (owner === -1 || owner === set) keep.push(image);
-      });
-      metrics[`${name}/${setName}`] = metric.compute(
-        Float32Array.from(keep, (image) => scores[image] as number),
-        Uint8Array.from(keep, (image) => splits.testIsNormal[image] as number),
-      );
+    pairs.forEach((pair, set) => {
+      metrics[`${name}/${splits.oodSets?.names[set]}`] = metric.compute(pair.scores, pair.isNormal);
     });
   }
   return metrics;
@@ -286,17 +306,8 @@ function computeClassificationMetrics(probabilities: Float32Array, numClasses: n
 
 /** Returns the class of maximum probability in each row of `probabilities` [M, C] (the first on ties), and that probability. */
 function readPredictions(probabilities: Float32Array, numClasses: number): { predicted: Int32Array; confidence: Float32Array } {
-  const count = probabilities.length / numClasses;
-  const predicted = new Int32Array(count);
-  const confidence = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    let best = 0;
-    for (let c = 1; c < numClasses; c++) {
-      if ((probabilities[i * numClasses + c] as number) > (probabilities[i * numClasses + best] as number)) best = c;
-    }
-    predicted[i] = best;
-    confidence[i] = probabilities[i * numClasses + best] as number;
-  }
+  const predicted = Int32Array.from({ length: probabilities.length / numClasses }, (_, row) => findPredictedClass(probabilities, numClasses, row));
+  const confidence = Float32Array.from(predicted, (predictedClass, row) => probabilities[row * numClasses + predictedClass] as number);
   return { predicted, confidence };
 }
 
@@ -307,12 +318,12 @@ const MIN_IMAGES_PER_OOD_SET = 30;
  * Logs how many images of each OOD set are scored, and warns about a set with few of them:
  * data.maxTestImages draws from all sets in proportion, so a small set can keep only a handful.
  */
-function warnAboutSmallOodSets(splits: EvaluationSplits, logger: Logger): void {
-  if (!splits.oodSets || splits.oodSets.names.length < 2) return;
-  const counts = splits.oodSets.names.map((_, set) => splits.oodSets!.ofImage.filter((owner) => owner === set).length);
-  logger.info({ oodSets: Object.fromEntries(splits.oodSets.names.map((name, set) => [name, counts[set]])) }, 'scored images per OOD set');
-  splits.oodSets.names.forEach((name, set) => {
-    const count = counts[set] as number;
+function warnAboutSmallOodSets(splits: EvaluationSplits, oodSetImages: readonly number[][] | undefined, logger: Logger): void {
+  const names = splits.oodSets?.names;
+  if (!names || !oodSetImages) return;
+  logger.info({ oodSets: Object.fromEntries(names.map((name, set) => [name, oodSetImages[set]?.length])) }, 'scored images per OOD set');
+  names.forEach((name, set) => {
+    const count = oodSetImages[set]?.length ?? 0;
     if (count >= MIN_IMAGES_PER_OOD_SET) return;
     logger.warn(
       { oodSet: name, images: count },
@@ -341,20 +352,6 @@ function warnWithoutShift(spec: ExperimentSpec, shift: ShiftTransform, logger: L
     `train.shift is empty (K = 1), so the shift classifier of ${parts.join(' and ')} has one class and carries no signal; ` +
     'add a shift transform (e.g. train.shift: [rotation]) or use nt-xent and the con score for SimCLR';
   logger.warn({ parts }, message);
-}
-
-/** Rejects supervised losses and scores before training when the protocol gives no class labels. */
-function checkLabelsAvailable(spec: ExperimentSpec, splits: EvaluationSplits, losses: readonly WeightedLoss[], score: DetectionScore): void {
-  if (splits.labelledClasses !== undefined) return;
-  const problems = losses.flatMap((loss, i) =>
-    loss.term.needsClassLabels ? [{ path: `train.loss[${i}]`, message: `loss "${loss.name}" trains on class labels` }] : [],
-  );
-  if (score.needsClassLabels) problems.push({ path: 'eval.score', message: `score "${spec.eval.score.name}" trains a classifier on class labels` });
-  if (problems.length === 0) return;
-  const remedy =
-    `, but protocol "${spec.protocol.name}" provides none. Use protocol labelled-multi-class ` +
-    '(options heldOutClasses and/or ood, as multi-class-ood), or an unsupervised loss and score (con-si, cls-si; csi).';
-  throw new SpecError(problems.map((problem) => ({ ...problem, message: problem.message + remedy })));
 }
 
 function checkDataFitsSpec(spec: ExperimentSpec, train: ImageSet, test: ImageSet): void {

@@ -393,7 +393,7 @@ describe('linearScore descriptor', () => {
   it('creates a score that needs class labels', () => {
     const score = linearScore.create({ epochs: 1, batchSize: 512, learningRate: 0.01, weightDecay: 0, seed: 0 }, undefined as never);
 
-    expect(score.needsClassLabels).toBe(true);
+    expect(linearScore.classLabels).toBe('needed');
     expect(typeof score.classProbabilities).toBe('function');
   });
 });

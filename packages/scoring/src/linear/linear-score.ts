@@ -38,7 +38,6 @@ export type LinearScoreOptions = AdamSettings;
 
 /** A detection score that is also a classifier over C classes. */
 export interface LinearScore extends DetectionScore {
-  readonly needsClassLabels: true;
   classProbabilities(test: FeatureBank): Float32Array;
 }
 
@@ -137,7 +136,6 @@ export function createLinearScore(options: Partial<LinearScoreOptions> = {}): Li
   };
 
   return {
-    needsClassLabels: true,
     fit(train) {
       const state = fitLinear(train, settings);
       if (fitted) disposeSoftmaxRegression(fitted.model);

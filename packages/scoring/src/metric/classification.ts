@@ -90,8 +90,11 @@ export function computeExpectedCalibrationError(
   return error;
 }
 
-/** Returns the index of the largest entry of `row`, the lowest index among ties. */
-function findPredictedClass(probabilities: Float32Array, numClasses: number, row: number): number {
+/**
+ * Returns the predicted class of row `row` of `probabilities` [M, C] row-major: the index of its
+ * largest entry, the lowest index among ties.
+ */
+export function findPredictedClass(probabilities: Float32Array, numClasses: number, row: number): number {
   const start = row * numClasses;
   let best = 0;
   for (let classIndex = 1; classIndex < numClasses; classIndex++) {
