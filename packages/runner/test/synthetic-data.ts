@@ -4,10 +4,10 @@ import { RandomSource } from '@csi/core';
 import { encodeIdx } from '@csi/datasets';
 
 /**
- * Writes a small data set in the MNIST file layout for end-to-end runs: class 0 is an upright
- * "T" (a bar across the top and a stem down the middle), class 1 is a few random blobs, and with
- * `numClasses` 3 class 2 is a hollow square. Image i has class i mod numClasses. Pixel noise and
- * a small random offset make every image different. Returns the folder.
+ * Writes a small data set in the MNIST file layout for end-to-end runs and returns the folder.
+ * Class 0 is an upright "T" (a bar across the top and a stem down the middle), class 1 a few
+ * random blobs, and class 2 (with `numClasses` 3) a hollow square. Image i has class
+ * i mod numClasses. Pixel noise and a small random offset make every image different.
  */
 export function writeSyntheticIdx(folder: string, counts: { train: number; test: number }, seed = 0, numClasses: 2 | 3 = 2): string {
   mkdirSync(folder, { recursive: true });

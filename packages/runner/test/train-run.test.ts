@@ -113,7 +113,7 @@ describe('csi run on generated images', () => {
     const result = await csi('eval', 'tiny.yaml', '--checkpoint', firstDir, '--out', evalDir);
     expect(result.code).toBe(0);
     expect(readMetrics(evalDir).metrics).toEqual(readMetrics(firstDir).metrics);
-    // The evaluation trained nothing: no throughput of its own, and the report says what it scored.
+    // The evaluation trained nothing: it has no throughput of its own, and the report names the checkpoint.
     expect(JSON.parse(readFileSync(join(evalDir, 'timing.json'), 'utf8')).imagesPerSecond).toEqual([]);
     const report = readFileSync(join(evalDir, 'report.md'), 'utf8');
     expect(report).toContain(`- scored the checkpoint of ${firstDir}, without training`);
